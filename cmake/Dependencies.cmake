@@ -1,0 +1,12 @@
+# Every library comes from a Debian 12 package (scripts/install-deps.sh).
+find_package(yaml-cpp 0.7 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+find_package(fmt 9 REQUIRED)
+find_package(Threads REQUIRED)
+if(HANDOFF_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(HANDOFF_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,8 @@
+# The git revision goes into `handoff --version`.
+execute_process(COMMAND git rev-parse --short=12 HEAD
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+  OUTPUT_VARIABLE HANDOFF_GIT_REVISION OUTPUT_STRIP_TRAILING_WHITESPACE
+  ERROR_QUIET)
+if(NOT HANDOFF_GIT_REVISION)
+  set(HANDOFF_GIT_REVISION "unknown")
+endif()

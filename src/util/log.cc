@@ -1,0 +1,113 @@
+#include "util/log.h"
+
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "util/redact.h"
+#include "util/strings.h"
+
+namespace handoff::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+std::atomic<Format> g_format{Format::text};
+std::mutex g_mutex;
+
+const char* level_name(Level l) {
+  switch (l) {
+    case Level::debug: return "DEBUG";
+    case Level::info: return "INFO";
+    case Level::warning: return "WARNING";
+    case Level::error: return "ERROR";
+    case Level::critical: return "CRITICAL";
+    case Level::off: break;
+  }
+  return "OFF";
+}
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+void write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+bool parse_level(std::string_view name, Level* level) {
+  std::string n = util::to_lower(util::trim(name));
+  if (n == "debug") *level = Level::debug;
+  else if (n == "info") *level = Level::info;
+  else if (n == "warning" || n == "warn") *level = Level::warning;
+  else if (n == "error") *level = Level::error;
+  else if (n == "critical") *level = Level::critical;
+  else return false;
+  return true;
+}
+
+void set_level(Level l) { g_level = l; }
+void set_format(Format f) { g_format = f; }
+Level level() { return g_level; }
+bool enabled(Level l) { return l >= g_level.load() && l != Level::off; }
+
+void write(Level l, std::string_view message) { write_from(l, {}, message); }
+
+void write_from(Level l, std::string_view source, std::string_view message) {
+  if (!enabled(l)) return;
+  std::string masked = util::redactor().mask(message);
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  struct tm tm;
+  localtime_r(&tv.tv_sec, &tm);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string line;
+  if (g_format == Format::json) {
+    char iso[40];
+    struct tm utc;
+    gmtime_r(&tv.tv_sec, &utc);
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &utc);
+    line = fmt::format(R"({{"time":"{}.{:06d}Z","level":"{}")", iso, tv.tv_usec, level_name(l));
+    if (!source.empty()) line += fmt::format(R"(,"source":"{}")", json_escape(source));
+    line += fmt::format(R"(,"message":"{}"}})", json_escape(masked));
+    line += '\n';
+  } else {
+    line = fmt::format("[{},{:03d}] [{:>8}] - ", stamp, tv.tv_usec / 1000, level_name(l));
+    if (!source.empty()) line += fmt::format("{}: ", source);
+    line += masked;
+    line += '\n';
+  }
+  std::lock_guard lock(g_mutex);
+  write_all(STDERR_FILENO, line);
+}
+
+}  // namespace handoff::log

@@ -1,0 +1,64 @@
+#include "util/redact.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace handoff::util {
+
+void Redactor::add(std::string_view secret) {
+  std::lock_guard lock(mutex_);
+  auto add_one = [this](std::string_view p) {
+    if (p.empty()) return;
+    if (std::find(patterns_.begin(), patterns_.end(), p) != patterns_.end()) return;
+    patterns_.emplace_back(p);
+  };
+  add_one(secret);
+  // A value with a single trailing newline (a file) is also masked without it.
+  std::string_view stripped = secret;
+  while (!stripped.empty() && (stripped.back() == '\n' || stripped.back() == '\r')) {
+    stripped.remove_suffix(1);
+  }
+  add_one(stripped);
+  if (stripped.find('\n') != std::string_view::npos) {
+    for (const auto& line : split(stripped, '\n')) {
+      std::string_view t = trim(line);
+      if (t.size() >= k_min_line_length) add_one(t);
+    }
+  }
+  std::sort(patterns_.begin(), patterns_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+std::string Redactor::mask(std::string_view text) const {
+  std::lock_guard lock(mutex_);
+  std::string out(text);
+  if (patterns_.empty()) return out;
+  for (const auto& p : patterns_) {
+    if (out.size() < p.size()) continue;
+    out = replace_all(std::move(out), p, k_mask);
+  }
+  return out;
+}
+
+size_t Redactor::longest() const {
+  std::lock_guard lock(mutex_);
+  return patterns_.empty() ? 0 : patterns_.front().size();
+}
+
+bool Redactor::empty() const {
+  std::lock_guard lock(mutex_);
+  return patterns_.empty();
+}
+
+void Redactor::clear() {
+  std::lock_guard lock(mutex_);
+  patterns_.clear();
+}
+
+Redactor& redactor() {
+  static Redactor instance;
+  return instance;
+}
+
+}  // namespace handoff::util
