@@ -6,7 +6,7 @@ import sys
 
 
 def emit(message):
-    sys.stdout.write(json.dumps(message, sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(message) + "\n")
 
 
 def main():
