@@ -464,7 +464,7 @@ class Runner(HandoffTestCase):
     def test_venv_env_activation(self):
         """issue 2 scope 5: `venv:` activates through PATH and VIRTUAL_ENV (no bash source)."""
         text = ("tasks:\n  - name: v\n    commands:\n"
-                "      - command: echo \"$VIRTUAL_ENV\"; echo \"$PATH\" | cut -d: -f1\n"
+                "      - command: 'echo \"$VIRTUAL_ENV\"; echo \"$PATH\" | cut -d: -f1'\n"
                 "        venv: myenv\n")
         proj = self.write_project(text)
         # A fake venv is enough: handoff must only set the environment.
@@ -479,6 +479,7 @@ class Runner(HandoffTestCase):
         venv = os.path.realpath(self.ws_path("myenv"))
         lines = self.read_artifact("v_stdout.log").splitlines()
         self.assertEqual(len(lines), 2, res.describe())
+        self.assertTrue(lines[0], "VIRTUAL_ENV must be set%s" % res.describe())
         self.assertEqual(os.path.realpath(lines[0]), venv, res.describe())
         self.assertEqual(os.path.realpath(lines[1]), os.path.join(venv, "bin"), res.describe())
 
