@@ -286,7 +286,10 @@ class BadInput(HandoffTestCase):
         self.assertRegex(warn, re.compile(r"did you mean.*description", re.I), res.describe())
         self.assertRegex(warn, re.compile(r"timout.*did you mean.*timeout|did you mean.*timeout",
                                           re.I | re.S), res.describe())
-        self.assertIn("tasks[0].pipeline[0].timout", warn, res.describe())
+        # The key path of the unknown key is named (as "tasks[0].pipeline[0].timout" or
+        # "'timout' in tasks[0].pipeline[0]").
+        self.assertRegex(warn, r"tasks\[0\]\.pipeline\[0\](\.timout|\W.*timout)|timout\W.*tasks\[0\]\.pipeline\[0\]",
+                         res.describe())
         self.assertArtifact("hello_stdout.log", "hello\n", res)
 
     def test_task_needs_exactly_one_mode(self):

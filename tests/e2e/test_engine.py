@@ -482,9 +482,15 @@ class RunRecord(HandoffTestCase):
         okay = [p for c, p in by_cmd.items() if "echo hi" in c][0]
         self.assertIn(0, values_for(okay, lambda k: "exit" in k or "code" in k), okay)
         self.assertTrue(any(t == "okay" for t in values_for(okay, lambda k: "task" in k)), okay)
-        # The last stage of `failing` wrote 5 bytes to failing_stdout.log.
-        self.assertIn(5, values_for(failing[0], lambda k: "byte" in k or "written" in k
-                                    or "stdout" in k), failing[0])
+        # Bytes written to the artifact logs: `echo hi` put 3 bytes into okay_stdout.log
+        # (its /proc write count is larger: it also wrote the secret to /dev/null); the
+        # last stage of `failing` put 5 bytes into failing_stdout.log.
+        def log_byte_values(entry):
+            return values_for(entry, lambda k: ("byte" in k or "stdout" in k or "log" in k)
+                              and "read" not in k)
+        self.assertIn(3, log_byte_values(okay), "bytes written to the artifact log: %s" % okay)
+        self.assertIn(5, log_byte_values(failing[0]),
+                      "bytes written to the artifact log: %s" % failing[0])
         # A second run writes a second record.
         self.run_local(proj)
         self.assertEqual(len(self.run_records()), 2)
