@@ -13,26 +13,7 @@
 #include "util/strings.h"
 
 namespace handoff::job {
-namespace {
-
 namespace fs = std::filesystem;
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;  // NUL: treat as binary
-    size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (n == 9 || i + n >= s.size() + (n == 0 ? 1 : 0)) return n == 0;
-    for (size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Value& vars,
                                        bool strict, std::vector<std::string>* problems,
@@ -57,7 +38,7 @@ std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Va
       problems->push_back(e.what());
       continue;
     }
-    if (!valid_utf8(text)) {
+    if (!util::is_valid_utf8(text)) {
       f.content = std::move(text);  // binary: byte for byte
     } else {
       try {

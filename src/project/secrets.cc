@@ -130,8 +130,15 @@ SecretsFile load_secrets(const fs::path& secrets_dir, std::string_view stage) {
     }
     return result;
   }
-  std::string text = read_whole(result.path);
   std::string file = result.path.string();
+  if (!fs::is_regular_file(result.path, ec)) {
+    throw UsageError(file + " is not a regular file",
+                     "the secrets file must be a YAML list of {key, value|file} entries");
+  }
+  std::string text = read_whole(result.path);
+  if (!util::is_valid_utf8(text)) {
+    throw UsageError(file + " is not UTF-8 text", "save the secrets file as UTF-8 YAML");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -60,6 +60,32 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
   return s;
 }
 
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    size_t extra;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c >> 5) == 6) {
+      extra = 1;
+    } else if ((c >> 4) == 14) {
+      extra = 2;
+    } else if ((c >> 3) == 30) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size() && extra > 0) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 std::string quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
