@@ -90,6 +90,12 @@ std::shared_ptr<Process> Engine::start_process(TaskContext& ctx, const project::
   proc->record = record.processes.size();
   record.processes.push_back(rec);
 
+  // The stdout log is written by the process itself (never by us): count its
+  // bytes by the shared file offset, which only this process moves meanwhile.
+  // Read it before the spawn: the child may write at once.
+  off_t log_start = -1;
+  if (out_fd >= 0 && out_fd == ctx.stdout_log.fd()) log_start = ::lseek(out_fd, 0, SEEK_CUR);
+
   pid_t pid = -1;
   util::Pipe err_pipe = util::make_pipe();
   if (error.empty()) {
@@ -142,11 +148,6 @@ std::shared_ptr<Process> Engine::start_process(TaskContext& ctx, const project::
       stop_groups({group}, SIGINT);
     }));
   }
-
-  // The stdout log is written by the process itself (never by us): count its
-  // bytes by the shared file offset, which only this process moves meanwhile.
-  off_t log_start = -1;
-  if (out_fd >= 0 && out_fd == ctx.stdout_log.fd()) log_start = ::lseek(out_fd, 0, SEEK_CUR);
 
   TaskContext* ctx_ptr = &ctx;
   loop.on_exit(pid, [this, proc, ctx_ptr, relay_ptr, out_fd, log_start,

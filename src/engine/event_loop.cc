@@ -55,11 +55,16 @@ EventLoop::EventLoop() {
   signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signal_fd_.valid()) throw Error("cannot create a signalfd: " + util::errno_text(errno));
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &old_sigpipe_);
 }
 
 EventLoop::~EventLoop() {
   // Reap what is left rather than leave zombies; callers stop children first.
   reap_strays();
+  sigaction(SIGPIPE, &old_sigpipe_, nullptr);
   sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 

@@ -2,6 +2,7 @@
 // The one event loop that owns every fd of a run: poll(2) over watched fds, a
 // signalfd for SIGCHLD/SIGINT/SIGTERM/SIGHUP (blocked outside the wait, so no
 // signal slips between checks), timers, and child exits. Single-threaded.
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -30,7 +31,8 @@ class EventLoop {
   using TimerId = std::uint64_t;
 
   /// Blocks SIGCHLD, SIGINT, SIGTERM and SIGHUP in this thread (children get an
-  /// empty mask at spawn) and makes this process a child subreaper, so detached
+  /// empty mask at spawn), ignores SIGPIPE while it lives (a fork branch that
+  /// exits early must be an EPIPE for us, not our death), and makes this process a child subreaper, so detached
   /// grandchildren are re-parented to us and can be found and stopped.
   EventLoop();
   ~EventLoop();
@@ -67,6 +69,7 @@ class EventLoop {
 
   util::UniqueFd signal_fd_;
   sigset_t old_mask_;
+  struct sigaction old_sigpipe_;
   std::map<int, Callback> readers_;
   std::map<int, Callback> writers_;
   std::map<std::pair<Clock::time_point, TimerId>, Callback> timers_;

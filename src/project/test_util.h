@@ -7,16 +7,22 @@
 #include <string>
 #include <string_view>
 
+#include "util/redact.h"
+
 namespace handoff::project::testing {
 
 class TempDir {
  public:
+  // Secrets loaded by one test stay in the process-wide redactor; each test
+  // starts and ends with an empty one so masks never leak into other tests.
   TempDir() {
+    util::redactor().clear();
     std::string pattern =
         (std::filesystem::temp_directory_path() / "handoff_project_XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~TempDir() {
+    util::redactor().clear();
     std::error_code ec;
     std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::add, ec);
