@@ -231,25 +231,24 @@ void StderrRelay::drain() {
     if (n == 0) {
       eng_.loop.unwatch_read(fd_.fd());
       fd_.reset();
-      if (!pending_.empty()) emit(std::exchange(pending_, {}));
+      if (!pending_.empty()) emit(std::exchange(pending_, {}) + "\n");
       return;
     }
     pending_.append(buf, static_cast<size_t>(n));
-    size_t start = 0;
-    while (true) {
-      size_t nl = pending_.find('\n', start);
-      if (nl == std::string::npos) break;
-      emit(std::string_view(pending_).substr(start, nl - start));
-      start = nl + 1;
+    // Mask and write every complete line of this read at once: one mask pass
+    // and one write(2) per read, not per line.
+    size_t last = pending_.rfind('\n');
+    if (last != std::string::npos) {
+      emit(std::string_view(pending_).substr(0, last + 1));
+      pending_.erase(0, last + 1);
     }
-    pending_.erase(0, start);
     // A very long line without a newline: emit all but a tail long enough to
     // hold the start of a secret that continues in the next read.
     constexpr size_t k_max_line = 65536;
     if (pending_.size() > k_max_line) {
       size_t keep = util::redactor().longest();
       size_t cut = pending_.size() > keep ? pending_.size() - keep : 0;
-      emit(std::string_view(pending_).substr(0, cut));
+      emit(std::string(pending_, 0, cut) + "\n");
       pending_.erase(0, cut);
     }
   }
@@ -263,14 +262,13 @@ void StderrRelay::close() {
       fd_.reset();
     }
   }
-  if (!pending_.empty()) emit(std::exchange(pending_, {}));
+  if (!pending_.empty()) emit(std::exchange(pending_, {}) + "\n");
 }
 
-void StderrRelay::emit(std::string_view line) {
-  std::string masked = Engine::mask(line);
+void StderrRelay::emit(std::string_view lines) {
+  std::string masked = Engine::mask(lines);
   if (log_fd_ >= 0) {
-    std::string out = masked + "\n";
-    std::string_view rest = out;
+    std::string_view rest = masked;
     while (!rest.empty()) {
       ssize_t n = ::write(log_fd_, rest.data(), rest.size());
       if (n < 0) {
@@ -279,9 +277,9 @@ void StderrRelay::emit(std::string_view line) {
       }
       rest.remove_prefix(static_cast<size_t>(n));
     }
-    eng_.record.processes[record_].log_bytes += static_cast<long long>(out.size());
+    eng_.record.processes[record_].log_bytes += static_cast<long long>(masked.size());
   }
-  log::write_from(log::Level::info, task_, masked);
+  log::write_block(log::Level::info, task_, masked);
 }
 
 }  // namespace handoff::engine

@@ -95,7 +95,9 @@ class StderrRelay {
   bool open() const { return fd_.valid(); }
 
  private:
-  void emit(std::string_view line);
+  /// Mask complete lines (each ending in '\n'), write them to the log file
+  /// and relay them to the console.
+  void emit(std::string_view lines);
 
   Engine& eng_;
   std::string task_;

@@ -81,33 +81,61 @@ bool enabled(Level l) { return l >= g_level.load() && l != Level::off; }
 
 void write(Level l, std::string_view message) { write_from(l, {}, message); }
 
-void write_from(Level l, std::string_view source, std::string_view message) {
+namespace {
+
+/// Append one formatted record for line to out.
+void format_record(std::string* out, Level l, std::string_view source, std::string_view line,
+                   const struct timeval& tv, const char* stamp, const char* iso) {
+  if (g_format == Format::json) {
+    *out += fmt::format(R"({{"time":"{}.{:06d}Z","level":"{}")", iso, tv.tv_usec, level_name(l));
+    if (!source.empty()) *out += fmt::format(R"(,"source":"{}")", json_escape(source));
+    *out += fmt::format(R"(,"message":"{}"}})", json_escape(line));
+  } else {
+    *out += fmt::format("[{},{:03d}] [{:>8}] - ", stamp, tv.tv_usec / 1000, level_name(l));
+    if (!source.empty()) *out += fmt::format("{}: ", source);
+    *out += line;
+  }
+  *out += '\n';
+}
+
+void emit(Level l, std::string_view source, std::string_view text, bool split) {
   if (!enabled(l)) return;
-  std::string masked = util::redactor().mask(message);
+  std::string masked = util::redactor().mask(text);
   struct timeval tv;
   gettimeofday(&tv, nullptr);
   struct tm tm;
   localtime_r(&tv.tv_sec, &tm);
   char stamp[32];
   strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string line;
-  if (g_format == Format::json) {
-    char iso[40];
-    struct tm utc;
-    gmtime_r(&tv.tv_sec, &utc);
-    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &utc);
-    line = fmt::format(R"({{"time":"{}.{:06d}Z","level":"{}")", iso, tv.tv_usec, level_name(l));
-    if (!source.empty()) line += fmt::format(R"(,"source":"{}")", json_escape(source));
-    line += fmt::format(R"(,"message":"{}"}})", json_escape(masked));
-    line += '\n';
+  char iso[40];
+  struct tm utc;
+  gmtime_r(&tv.tv_sec, &utc);
+  strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string out;
+  if (!split) {
+    format_record(&out, l, source, masked, tv, stamp, iso);
   } else {
-    line = fmt::format("[{},{:03d}] [{:>8}] - ", stamp, tv.tv_usec / 1000, level_name(l));
-    if (!source.empty()) line += fmt::format("{}: ", source);
-    line += masked;
-    line += '\n';
+    std::string_view rest = masked;
+    if (!rest.empty() && rest.back() == '\n') rest.remove_suffix(1);
+    while (true) {
+      size_t nl = rest.find('\n');
+      format_record(&out, l, source, rest.substr(0, nl), tv, stamp, iso);
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
   }
   std::lock_guard lock(g_mutex);
-  write_all(STDERR_FILENO, line);
+  write_all(STDERR_FILENO, out);
+}
+
+}  // namespace
+
+void write_from(Level l, std::string_view source, std::string_view message) {
+  emit(l, source, message, false);
+}
+
+void write_block(Level l, std::string_view source, std::string_view text) {
+  emit(l, source, text, true);
 }
 
 }  // namespace handoff::log

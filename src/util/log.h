@@ -24,6 +24,11 @@ void write(Level level, std::string_view message);
 /// Write one record with a source prefix (a task name for relayed child stderr).
 void write_from(Level level, std::string_view source, std::string_view message);
 
+/// Write each line of text (separated by '\n'; a final newline is optional)
+/// as one record from source, with one timestamp and one write(2) for the
+/// whole block: the relay of a chatty child's stderr stays cheap.
+void write_block(Level level, std::string_view source, std::string_view text);
+
 template <typename... Args>
 void debug(fmt::format_string<Args...> f, Args&&... args) {
   if (enabled(Level::debug)) write(Level::debug, fmt::format(f, std::forward<Args>(args)...));
