@@ -35,8 +35,24 @@ enum class ExprKind {
 };
 
 enum class Op {
-  and_, or_, eq, ne, lt, gt, le, ge, in, not_in,
-  concat, add, sub, mul, div, floordiv, mod, pow,
+  and_,
+  or_,
+  eq,
+  ne,
+  lt,
+  gt,
+  le,
+  ge,
+  in,
+  not_in,
+  concat,
+  add,
+  sub,
+  mul,
+  div,
+  floordiv,
+  mod,
+  pow,
 };
 
 struct FilterDef;
@@ -76,7 +92,6 @@ struct Node {
 
 /// Throw the handoff::Error (exit 2) for a problem at pos in the template
 /// named source: "<source>:<line>:<column>: <what>".
-[[noreturn]] void fail_at(const std::string& source, Pos pos, const std::string& what,
-                          std::string hint = {});
+[[noreturn]] void fail_at(const std::string& source, Pos pos, const std::string& what, std::string hint = {});
 
 }  // namespace handoff::tmpl

@@ -13,12 +13,15 @@ namespace {
 // How a use of a value is written, for undefined-variable reports: a.b, a[0].
 std::string spelled(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::name: return e.name;
-    case ExprKind::getattr: return spelled(*e.args[0]) + "." + e.name;
+    case ExprKind::name:
+      return e.name;
+    case ExprKind::getattr:
+      return spelled(*e.args[0]) + "." + e.name;
     case ExprKind::getitem:
       return spelled(*e.args[0]) + "[" +
              (e.args[1]->kind == ExprKind::literal ? python_repr(e.args[1]->value) : "...") + "]";
-    default: return "(expression)";
+    default:
+      return "(expression)";
   }
 }
 
@@ -138,7 +141,8 @@ Result Renderer::eval(const Expr& e) {
         if (!key.undefined && !key.get().is_string()) {
           fail_at(source_, e.args[k]->pos, "mapping keys must be strings, not " + python_type(key.get()));
         }
-        out[key.undefined ? std::string() : key.get().get<std::string>()] = val.undefined ? k_empty_string : val.get();
+        out[key.undefined ? std::string() : key.get().get<std::string>()] =
+            val.undefined ? k_empty_string : val.get();
       }
       return Result::own(std::move(out));
     }
@@ -156,7 +160,8 @@ Result Renderer::eval_getitem(const Expr& e) {
   if (!index.undefined && v.is_object() && i.is_string()) {
     auto it = v.find(i.get_ref<const std::string&>());
     if (it != v.end()) return child(base, *it);
-  } else if (!index.undefined && (v.is_array() || v.is_string()) && (i.is_number_integer() || i.is_boolean())) {
+  } else if (!index.undefined && (v.is_array() || v.is_string()) &&
+             (i.is_number_integer() || i.is_boolean())) {
     int64_t k = i.is_boolean() ? i.get<bool>() : i.get<int64_t>();
     if (v.is_array()) {
       int64_t n = static_cast<int64_t>(v.size());

@@ -63,7 +63,9 @@ std::optional<int64_t> parse_int(std::string_view s, int base) {
       if (s[i + 1] == '_') return std::nullopt;
       continue;
     }
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10 : 99;
+    int d = (c >= '0' && c <= '9')                   ? c - '0'
+            : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10
+                                                     : 99;
     if (d >= base) return std::nullopt;
     if (__builtin_mul_overflow(acc, base, &acc) || __builtin_add_overflow(acc, d, &acc)) {
       throw OpError("integer value is too large");
@@ -84,7 +86,8 @@ std::optional<double> parse_float(std::string_view s) {
       if (!digit_before || i + 1 >= s.size() || !(s[i + 1] >= '0' && s[i + 1] <= '9')) return std::nullopt;
       continue;
     }
-    if (!digit && std::string_view("+-.eEinfatyINFATY").find(s[i]) == std::string_view::npos) return std::nullopt;
+    if (!digit && std::string_view("+-.eEinfatyINFATY").find(s[i]) == std::string_view::npos)
+      return std::nullopt;
     digit_before = digit;
     clean += s[i];
   }
@@ -136,7 +139,9 @@ Value f_trim(const Value* input, const std::vector<const Value*>& args) {
   }
   std::vector<std::string> chars = code_points(str_of(args[0]));
   std::vector<std::string> cps = code_points(s);
-  auto strip = [&](const std::string& cp) { return std::find(chars.begin(), chars.end(), cp) != chars.end(); };
+  auto strip = [&](const std::string& cp) {
+    return std::find(chars.begin(), chars.end(), cp) != chars.end();
+  };
   size_t b = 0;
   size_t e = cps.size();
   while (b < e && strip(cps[b])) ++b;
@@ -188,7 +193,8 @@ Value f_join(const Value* input, const std::vector<const Value*>& args) {
   } else if (input->is_array()) {
     for (size_t i = 0; i < input->size(); ++i) out += (i ? sep : std::string()) + to_python_str((*input)[i]);
   } else if (input->is_object()) {
-    for (auto it = input->begin(); it != input->end(); ++it) out += (it != input->begin() ? sep : std::string()) + it.key();
+    for (auto it = input->begin(); it != input->end(); ++it)
+      out += (it != input->begin() ? sep : std::string()) + it.key();
   } else {
     throw OpError("'" + python_type(*input) + "' object is not iterable");
   }

@@ -6,8 +6,7 @@
 namespace handoff::tmpl {
 namespace {
 
-constexpr std::string_view k_brace_hint =
-    "to output literal braces, wrap them in {% raw %}...{% endraw %}";
+constexpr std::string_view k_brace_hint = "to output literal braces, wrap them in {% raw %}...{% endraw %}";
 
 // Python's str.isspace() over ASCII, which is what Jinja's strip and \s use.
 bool is_space(char c) {
@@ -53,18 +52,41 @@ std::string unescape(std::string_view s) {
     }
     char c = s[++i];
     switch (c) {
-      case '\n': break;  // line continuation
-      case '\\': out += '\\'; break;
-      case '\'': out += '\''; break;
-      case '"': out += '"'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'v': out += '\v'; break;
-      case 'x': case 'u': case 'U': {
+      case '\n':
+        break;  // line continuation
+      case '\\':
+        out += '\\';
+        break;
+      case '\'':
+        out += '\'';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
         size_t len = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         uint32_t cp = 0;
         bool ok = i + len < s.size();
@@ -121,7 +143,7 @@ class Lexer {
       char kind = text_[open + 1];
       if (kind == '#') {
         i = lex_comment(open, k);
-      } else if (kind != '%' || !lex_raw(k, &i)) {
+      } else if (kind != '%' || !lex_raw(open, k, &i)) {
         i = lex_tag(open, k, kind == '%');
       }
     }
@@ -182,7 +204,7 @@ class Lexer {
 
   // {% raw %}…{% endraw %}: the inside is data, untouched. Returns false when
   // the tag at i is not "raw".
-  bool lex_raw(size_t i, size_t* next) {
+  bool lex_raw(size_t open, size_t i, size_t* next) {
     size_t p = skip_space(i);
     if (!at(p, "raw")) return false;
     size_t begin = block_end_at(skip_space(p + 3));
@@ -199,7 +221,7 @@ class Lexer {
       *next = end;
       return true;
     }
-    fail_at(source_, pos_of(i - 2), "unclosed '{% raw %}'", "close it with {% endraw %}");
+    fail_at(source_, pos_of(open), "unclosed '{% raw %}'", "close it with {% endraw %}");
   }
 
   size_t digits(size_t i) const {
@@ -272,8 +294,9 @@ class Lexer {
     while (true) {
       i = skip_space(i);
       if (i >= text_.size()) {
-        fail_at(source_, pos_of(open), block ? "unclosed '{%'" : "unclosed '{{'",
-                std::string(block ? "close it with '%}'; " : "close it with '}}'; ") + std::string(k_brace_hint));
+        fail_at(
+            source_, pos_of(open), block ? "unclosed '{%'" : "unclosed '{{'",
+            std::string(block ? "close it with '%}'; " : "close it with '}}'; ") + std::string(k_brace_hint));
       }
       if (brackets.empty()) {
         size_t end = std::string::npos;
@@ -312,7 +335,9 @@ class Lexer {
     }
     char c = text_[i];
     if (std::string_view("+-/*%~[](){}><=.:|,;").find(c) == std::string_view::npos) {
-      fail_at(source_, pos_of(i), "unexpected character '" + std::string(1, c) + "'",
+      size_t len = 1;  // the whole UTF-8 sequence, so the message stays valid text
+      while (i + len < text_.size() && (static_cast<unsigned char>(text_[i + len]) & 0xC0) == 0x80) ++len;
+      fail_at(source_, pos_of(i), "unexpected character '" + text_.substr(i, len) + "'",
               std::string(k_brace_hint));
     }
     if (c == '(' || c == '[' || c == '{') {
@@ -357,17 +382,27 @@ std::vector<Token> tokenize(const std::string& text, const std::string& source) 
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::data: return "template data";
-    case Tok::var_begin: return "begin of print statement";
-    case Tok::var_end: return "end of print statement";
-    case Tok::block_begin: return "begin of statement block";
-    case Tok::block_end: return "end of statement block";
-    case Tok::string: return "string";
-    case Tok::integer: return "integer";
-    case Tok::floating: return "float";
-    case Tok::eof: return "end of template";
+    case Tok::data:
+      return "template data";
+    case Tok::var_begin:
+      return "begin of print statement";
+    case Tok::var_end:
+      return "end of print statement";
+    case Tok::block_begin:
+      return "begin of statement block";
+    case Tok::block_end:
+      return "end of statement block";
+    case Tok::string:
+      return "string";
+    case Tok::integer:
+      return "integer";
+    case Tok::floating:
+      return "float";
+    case Tok::eof:
+      return "end of template";
     case Tok::name:
-    case Tok::op: return "'" + t.text + "'";
+    case Tok::op:
+      return "'" + t.text + "'";
   }
   return "token";
 }

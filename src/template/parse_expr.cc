@@ -9,8 +9,9 @@
 namespace handoff::tmpl::detail {
 namespace {
 
-const std::vector<std::string> k_tests = {"defined", "undefined", "none", "string", "number", "integer",
-                                          "float", "boolean", "mapping", "sequence", "iterable", "true", "false"};
+const std::vector<std::string> k_tests = {"defined",  "undefined", "none",    "string",  "number",
+                                          "integer",  "float",     "boolean", "mapping", "sequence",
+                                          "iterable", "true",      "false"};
 
 std::unique_ptr<Expr> make(ExprKind kind, Pos pos) {
   auto e = std::make_unique<Expr>();
@@ -19,7 +20,8 @@ std::unique_ptr<Expr> make(ExprKind kind, Pos pos) {
   return e;
 }
 
-std::unique_ptr<Expr> make(ExprKind kind, Pos pos, std::unique_ptr<Expr> a, std::unique_ptr<Expr> b = nullptr) {
+std::unique_ptr<Expr> make(ExprKind kind, Pos pos, std::unique_ptr<Expr> a,
+                           std::unique_ptr<Expr> b = nullptr) {
   auto e = make(kind, pos);
   e->args.push_back(std::move(a));
   if (b) e->args.push_back(std::move(b));
@@ -85,8 +87,8 @@ std::unique_ptr<Expr> Parser::parse_not() {
 std::unique_ptr<Expr> Parser::parse_compare() {
   std::unique_ptr<Expr> first = parse_level(0);
   std::unique_ptr<Expr> chain;
-  static const std::pair<std::string_view, Op> k_ops[] = {
-      {"==", Op::eq}, {"!=", Op::ne}, {"<", Op::lt}, {">", Op::gt}, {"<=", Op::le}, {">=", Op::ge}};
+  static const std::pair<std::string_view, Op> k_ops[] = {{"==", Op::eq}, {"!=", Op::ne}, {"<", Op::lt},
+                                                          {">", Op::gt},  {"<=", Op::le}, {">=", Op::ge}};
   while (true) {
     Pos pos = cur().pos;
     std::optional<Op> op;
@@ -281,7 +283,8 @@ std::unique_ptr<Expr> Parser::parse_filters(std::unique_ptr<Expr> e) {
       fe->args.resize(1 + f->params.size());
       if (is_op("(")) parse_filter_args(*fe);
       for (size_t k = 0; k < f->required; ++k) {
-        if (!fe->args[1 + k]) fail(name, "filter '" + n + "' needs the '" + std::string(f->params[k]) + "' argument");
+        if (!fe->args[1 + k])
+          fail(name, "filter '" + n + "' needs the '" + std::string(f->params[k]) + "' argument");
       }
       e = std::move(fe);
     } else if (is_name("is")) {
@@ -313,7 +316,8 @@ void Parser::parse_filter_args(Expr& e) {
     size_t slot = positional;
     if (t.kind == Tok::name && peek().kind == Tok::op && peek().text == "=") {
       auto it = std::find(f.params.begin(), f.params.end(), t.text);
-      if (it == f.params.end()) fail(t, "filter '" + std::string(f.name) + "' has no argument '" + t.text + "'");
+      if (it == f.params.end())
+        fail(t, "filter '" + std::string(f.name) + "' has no argument '" + t.text + "'");
       slot = static_cast<size_t>(it - f.params.begin());
       next();
       next();
@@ -326,7 +330,9 @@ void Parser::parse_filter_args(Expr& e) {
                                     : "at most " + std::to_string(f.params.size()) + " argument" +
                                           (f.params.size() == 1 ? "" : "s")));
     }
-    if (e.args[1 + slot]) fail(t, "filter '" + std::string(f.name) + "' got argument '" + std::string(f.params[slot]) + "' twice");
+    if (e.args[1 + slot])
+      fail(t,
+           "filter '" + std::string(f.name) + "' got argument '" + std::string(f.params[slot]) + "' twice");
     e.args[1 + slot] = parse_expression();
     if (!is_op(",")) break;
     next();

@@ -7,11 +7,13 @@ namespace handoff::tmpl {
 namespace detail {
 namespace {
 
-const std::vector<std::string> k_tags = {"if", "elif", "else", "endif", "for", "endfor", "set", "raw", "endraw"};
+const std::vector<std::string> k_tags = {"if",     "elif", "else", "endif", "for",
+                                         "endfor", "set",  "raw",  "endraw"};
 
 }  // namespace
 
-std::string spell_hint(const std::string& word, const std::vector<std::string>& known, std::string_view kind) {
+std::string spell_hint(const std::string& word, const std::vector<std::string>& known,
+                       std::string_view kind) {
   std::string guess = util::spellcheck(word, known);
   if (!guess.empty()) return "did you mean '" + guess + "'?";
   std::string all;
@@ -42,14 +44,13 @@ std::string Parser::expect_name(std::string_view what) {
 // Nodes up to one of end_tags (the tag name is consumed and stored in
 // *ended_by, the rest of that tag is left to the caller) or the end of input.
 NodeList Parser::parse_body(const Open* open, std::initializer_list<std::string_view> end_tags,
-                    std::string* ended_by) {
+                            std::string* ended_by) {
   NodeList body;
   while (true) {
     const Token& t = cur();
     if (t.kind == Tok::eof) {
       if (!open) return body;
-      fail(t, "unexpected end of template, expected '" + std::string(open->closer) + "'",
-           open_hint(*open));
+      fail(t, "unexpected end of template, expected '" + std::string(open->closer) + "'", open_hint(*open));
     }
     if (t.kind == Tok::data) {
       auto n = std::make_unique<Node>();
@@ -92,7 +93,9 @@ std::unique_ptr<Node> Parser::parse_statement(Pos pos, const Open* open) {
   if (tag.text == "set") return parse_set(pos);
   bool known = std::find(k_tags.begin(), k_tags.end(), tag.text) != k_tags.end();
   if (!known) fail(tag, "unknown tag '" + tag.text + "'", spell_hint(tag.text, k_tags, "tags"));
-  if (open) fail(tag, "unexpected '" + tag.text + "', expected '" + std::string(open->closer) + "'", open_hint(*open));
+  if (open)
+    fail(tag, "unexpected '" + tag.text + "', expected '" + std::string(open->closer) + "'",
+         open_hint(*open));
   fail(tag, "unexpected '" + tag.text + "'", "there is no open block for it to close or continue");
 }
 

@@ -32,34 +32,50 @@ double as_double(const Num& n) { return n.is_int ? static_cast<double>(n.i) : n.
 
 const char* op_symbol(Op op) {
   switch (op) {
-    case Op::lt: return "<";
-    case Op::gt: return ">";
-    case Op::le: return "<=";
-    case Op::ge: return ">=";
-    case Op::add: return "+";
-    case Op::sub: return "-";
-    case Op::mul: return "*";
-    case Op::div: return "/";
-    case Op::floordiv: return "//";
-    case Op::mod: return "%";
-    case Op::pow: return "**";
-    default: return "?";
+    case Op::lt:
+      return "<";
+    case Op::gt:
+      return ">";
+    case Op::le:
+      return "<=";
+    case Op::ge:
+      return ">=";
+    case Op::add:
+      return "+";
+    case Op::sub:
+      return "-";
+    case Op::mul:
+      return "*";
+    case Op::div:
+      return "/";
+    case Op::floordiv:
+      return "//";
+    case Op::mod:
+      return "%";
+    case Op::pow:
+      return "**";
+    default:
+      return "?";
   }
 }
 
 template <typename T>
 bool ordered(Op op, const T& a, const T& b) {
   switch (op) {
-    case Op::lt: return a < b;
-    case Op::gt: return b < a;
-    case Op::le: return !(b < a);
-    default: return !(a < b);
+    case Op::lt:
+      return a < b;
+    case Op::gt:
+      return b < a;
+    case Op::le:
+      return !(b < a);
+    default:
+      return !(a < b);
   }
 }
 
 OpError unsupported(Op op, const Value& a, const Value& b) {
-  return OpError(std::string("unsupported operand type(s) for ") + op_symbol(op) + ": '" +
-                 python_type(a) + "' and '" + python_type(b) + "'");
+  return OpError(std::string("unsupported operand type(s) for ") + op_symbol(op) + ": '" + python_type(a) +
+                 "' and '" + python_type(b) + "'");
 }
 
 Value repeat(const Value& seq, int64_t n) {
@@ -117,15 +133,23 @@ Value int_arith(Op op, int64_t a, int64_t b) {
 
 bool truthy(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::null: return false;
-    case Value::value_t::boolean: return v.get<bool>();
-    case Value::value_t::number_integer: return v.get<int64_t>() != 0;
-    case Value::value_t::number_unsigned: return v.get<uint64_t>() != 0;
-    case Value::value_t::number_float: return v.get<double>() != 0.0;
-    case Value::value_t::string: return !v.get_ref<const std::string&>().empty();
+    case Value::value_t::null:
+      return false;
+    case Value::value_t::boolean:
+      return v.get<bool>();
+    case Value::value_t::number_integer:
+      return v.get<int64_t>() != 0;
+    case Value::value_t::number_unsigned:
+      return v.get<uint64_t>() != 0;
+    case Value::value_t::number_float:
+      return v.get<double>() != 0.0;
+    case Value::value_t::string:
+      return !v.get_ref<const std::string&>().empty();
     case Value::value_t::array:
-    case Value::value_t::object: return !v.empty();
-    default: return false;
+    case Value::value_t::object:
+      return !v.empty();
+    default:
+      return false;
   }
 }
 
@@ -170,8 +194,8 @@ bool python_order(Op op, const Value& a, const Value& b) {
     }
     return ordered(op, a.size(), b.size());
   }
-  throw OpError(std::string("'") + op_symbol(op) + "' not supported between instances of '" +
-                python_type(a) + "' and '" + python_type(b) + "'");
+  throw OpError(std::string("'") + op_symbol(op) + "' not supported between instances of '" + python_type(a) +
+                "' and '" + python_type(b) + "'");
 }
 
 bool python_contains(const Value& container, const Value& item) {
@@ -206,10 +230,14 @@ Value python_arith(Op op, const Value& a, const Value& b) {
     double p = as_double(x);
     double q = as_double(y);
     switch (op) {
-      case Op::add: return p + q;
-      case Op::sub: return p - q;
-      case Op::mul: return p * q;
-      case Op::pow: return std::pow(p, q);
+      case Op::add:
+        return p + q;
+      case Op::sub:
+        return p - q;
+      case Op::mul:
+        return p * q;
+      case Op::pow:
+        return std::pow(p, q);
       default: {  // floordiv, mod
         if (q == 0.0) throw OpError("float modulo or floor division by zero");
         // CPython's float_divmod, so 7.5 // -2 and -7.5 % 2 agree with Python.
@@ -251,8 +279,8 @@ Value python_arith(Op op, const Value& a, const Value& b) {
 
 Value python_negate(const Value& v, bool minus) {
   if (!is_num(v)) {
-    throw OpError(std::string("bad operand type for unary ") + (minus ? "-" : "+") + ": '" +
-                  python_type(v) + "'");
+    throw OpError(std::string("bad operand type for unary ") + (minus ? "-" : "+") + ": '" + python_type(v) +
+                  "'");
   }
   Num n = to_num(v);
   if (!minus) return n.is_int ? Value(n.i) : Value(n.d);

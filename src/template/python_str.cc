@@ -18,9 +18,8 @@ namespace {
 // (Not the whole Unicode table; rare scripts print raw.)
 bool python_unprintable(uint32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
-         (cp >= 0x205F && cp <= 0x2064) || cp == 0x3000 || cp == 0xFEFF ||
-         (cp >= 0xD800 && cp <= 0xDFFF);
+         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x2064) ||
+         cp == 0x3000 || cp == 0xFEFF || (cp >= 0xD800 && cp <= 0xDFFF);
 }
 
 std::string string_repr(const std::string& s) {
@@ -53,15 +52,32 @@ void json_string(std::string& out, const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     uint32_t cp = decode_utf8(s, i);
     switch (cp) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       // Jinja's htmlsafe_json_dumps escapes these after json.dumps.
-      case '<': case '>': case '&': case '\'':
+      case '<':
+      case '>':
+      case '&':
+      case '\'':
         out += fmt::format("\\u{:04x}", cp);
         break;
       default:
@@ -212,26 +228,40 @@ std::string float_repr(double d) {
 
 std::string python_type(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::null: return "NoneType";
-    case Value::value_t::boolean: return "bool";
+    case Value::value_t::null:
+      return "NoneType";
+    case Value::value_t::boolean:
+      return "bool";
     case Value::value_t::number_integer:
-    case Value::value_t::number_unsigned: return "int";
-    case Value::value_t::number_float: return "float";
-    case Value::value_t::string: return "str";
-    case Value::value_t::array: return "list";
-    case Value::value_t::object: return "dict";
-    default: return "object";
+    case Value::value_t::number_unsigned:
+      return "int";
+    case Value::value_t::number_float:
+      return "float";
+    case Value::value_t::string:
+      return "str";
+    case Value::value_t::array:
+      return "list";
+    case Value::value_t::object:
+      return "dict";
+    default:
+      return "object";
   }
 }
 
 std::string python_repr(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::null: return "None";
-    case Value::value_t::boolean: return v.get<bool>() ? "True" : "False";
-    case Value::value_t::number_integer: return std::to_string(v.get<int64_t>());
-    case Value::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
-    case Value::value_t::number_float: return float_repr(v.get<double>());
-    case Value::value_t::string: return string_repr(v.get_ref<const std::string&>());
+    case Value::value_t::null:
+      return "None";
+    case Value::value_t::boolean:
+      return v.get<bool>() ? "True" : "False";
+    case Value::value_t::number_integer:
+      return std::to_string(v.get<int64_t>());
+    case Value::value_t::number_unsigned:
+      return std::to_string(v.get<uint64_t>());
+    case Value::value_t::number_float:
+      return float_repr(v.get<double>());
+    case Value::value_t::string:
+      return string_repr(v.get_ref<const std::string&>());
     case Value::value_t::array: {
       std::string out = "[";
       for (size_t i = 0; i < v.size(); ++i) {
@@ -248,13 +278,12 @@ std::string python_repr(const Value& v) {
       }
       return out + "}";
     }
-    default: return "None";
+    default:
+      return "None";
   }
 }
 
-std::string to_python_str(const Value& v) {
-  return v.is_string() ? v.get<std::string>() : python_repr(v);
-}
+std::string to_python_str(const Value& v) { return v.is_string() ? v.get<std::string>() : python_repr(v); }
 
 std::string to_json(const Value& v, int indent) {
   std::string out;

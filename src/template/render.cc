@@ -43,7 +43,8 @@ void Renderer::exec(const Node& n) {
       Result r = eval(*n.expr);
       report(r);
       auto frame = bindings_.begin() + static_cast<std::ptrdiff_t>(frame_starts_.back());
-      auto it = std::find_if(frame, bindings_.end(), [&](const Binding& b) { return b.name == n.targets[0]; });
+      auto it =
+          std::find_if(frame, bindings_.end(), [&](const Binding& b) { return b.name == n.targets[0]; });
       if (it == bindings_.end()) it = bindings_.insert(bindings_.end(), Binding{n.targets[0]});
       // Always a copy: a later set could overwrite what a borrow points at.
       it->ref = nullptr;
@@ -69,8 +70,9 @@ void Renderer::bind_item(const Node& n, const Value& item) {
   }
   if (item.size() != want) {
     fail_at(source_, n.pos,
-            item.size() < want ? fmt::format("not enough values to unpack (expected {}, got {})", want, item.size())
-                               : fmt::format("too many values to unpack (expected {})", want));
+            item.size() < want
+                ? fmt::format("not enough values to unpack (expected {}, got {})", want, item.size())
+                : fmt::format("too many values to unpack (expected {})", want));
   }
   for (size_t k = 0; k < want; ++k) bindings_.push_back(Binding{n.targets[k], &item[k]});
 }
@@ -126,8 +128,13 @@ Result Renderer::lookup(const Expr& e) const {
     if (b->is_loop) {
       size_t i = b->index;
       size_t n = b->length;
-      return Result::own(Value{{"index", i + 1}, {"index0", i}, {"revindex", n - i}, {"revindex0", n - i - 1},
-                               {"first", i == 0}, {"last", i + 1 == n}, {"length", n}});
+      return Result::own(Value{{"index", i + 1},
+                               {"index0", i},
+                               {"revindex", n - i},
+                               {"revindex0", n - i - 1},
+                               {"first", i == 0},
+                               {"last", i + 1 == n},
+                               {"length", n}});
     }
     return Result::borrow(b->ref ? *b->ref : b->owned);
   }

@@ -44,6 +44,9 @@ struct Result {
 // A `set` or loop variable. Borrowed bindings point into values that outlive
 // the binding (the caller's variables, or the loop's iterable).
 struct Binding {
+  Binding() = default;
+  explicit Binding(std::string_view n, const Value* r = nullptr) : name(n), ref(r) {}
+
   std::string_view name;
   const Value* ref = nullptr;
   Value owned;
@@ -56,8 +59,7 @@ struct Binding {
 class Renderer {
  public:
   Renderer(const Value& vars, bool strict, const std::string& source, RenderResult& out)
-      : vars_(vars), strict_(strict), source_(source), out_(out) {
-  }
+      : vars_(vars), strict_(strict), source_(source), out_(out) {}
 
   void run(const NodeList& nodes) {
     for (const auto& node : nodes) exec(*node);

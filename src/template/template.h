@@ -44,7 +44,8 @@ class Template {
   /// Render with the given variables (a JSON object). An undefined variable
   /// renders empty and is listed in the result; with strict, it throws
   /// handoff::Error (exit 2) naming the variable and its place instead.
-  /// Type errors at render time (e.g. `int` of "abc") throw handoff::Error (exit 2).
+  /// Type errors at render time (e.g. `length` of a number) throw handoff::Error (exit 2);
+  /// `int` of "abc" is 0, as in Jinja.
   RenderResult render(const Value& vars, bool strict = false) const;
 
   /// True when the text has no {{, {% or {# at all (rendering is the identity
