@@ -19,9 +19,17 @@ constexpr std::string_view k_unsigned_payload = "UNSIGNED-PAYLOAD";
 
 // botocore's SIGNED_HEADERS_BLACKLIST: headers a proxy or the HTTP client may
 // change on the way, so signing them would break the signature.
-constexpr std::array<std::string_view, 11> k_unsigned_headers = {
-    "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+constexpr std::array<std::string_view, 11> k_unsigned_headers = {"connection",
+                                                                 "expect",
+                                                                 "keep-alive",
+                                                                 "proxy-authenticate",
+                                                                 "proxy-authorization",
+                                                                 "te",
+                                                                 "trailer",
+                                                                 "transfer-encoding",
+                                                                 "upgrade",
+                                                                 "user-agent",
+                                                                 "x-amzn-trace-id"};
 
 std::string to_hex(const unsigned char* data, size_t n) {
   static constexpr char k_digits[] = "0123456789abcdef";
@@ -195,7 +203,8 @@ SignedHeaders sign(const Request& req, const Credentials& creds, std::string_vie
   // as botocore's _modify_request_before_signing does.
   SignedHeaders out;
   out.headers.push_back({"x-amz-date", timestamp});
-  if (!creds.session_token.empty()) out.headers.push_back({"x-amz-security-token", creds.session_token});
+  if (!creds.session_token.empty())
+    out.headers.push_back({"x-amz-security-token", creds.session_token});
   if (with_header) out.headers.push_back({"x-amz-content-sha256", payload_hash});
 
   auto is_ours = [&](const std::string& lname) {
@@ -259,8 +268,8 @@ SignedHeaders sign(const Request& req, const Credentials& creds, std::string_vie
   Mac sig = hmac_sha256(as_view(key), out.string_to_sign);
   out.signature = to_hex(sig.data(), sig.size());
 
-  out.headers.push_back({"authorization", std::string(k_algorithm) + " Credential=" +
-                                              creds.access_key_id + "/" + scope +
+  out.headers.push_back({"authorization", std::string(k_algorithm) +
+                                              " Credential=" + creds.access_key_id + "/" + scope +
                                               ", SignedHeaders=" + signed_headers +
                                               ", Signature=" + out.signature});
   return out;

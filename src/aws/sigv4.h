@@ -24,10 +24,10 @@ struct QueryParam {
 
 struct Request {
   std::string method = "GET";
-  std::string scheme = "https";  // "https" or "http"
-  std::string host;              // lower case, no port: "127.0.0.1", "ssm.eu-west-1.amazonaws.com"
-  int port = 0;                  // 0 or the scheme's default: not part of the Host header
-  std::string path = "/";        // decoded ("/bucket/my key.txt"); see wire_path()
+  std::string scheme = "https";   // "https" or "http"
+  std::string host;               // lower case, no port: "127.0.0.1", "ssm.eu-west-1.amazonaws.com"
+  int port = 0;                   // 0 or the scheme's default: not part of the Host header
+  std::string path = "/";         // decoded ("/bucket/my key.txt"); see wire_path()
   std::vector<QueryParam> query;  // in any order; the canonical form sorts them
   /// Sent as given. All are signed except hop-by-hop ones and User-Agent
   /// (botocore's list); a Host header, if given, overrides host[:port].
@@ -39,9 +39,9 @@ struct Request {
 };
 
 enum class PayloadMode {
-  body_hash,                  // payload hash in the canonical request only (SSM, STS, ...)
-  content_sha256_header,      // S3: also sent as x-amz-content-sha256
-  unsigned_payload_header,    // S3: x-amz-content-sha256 and hash are "UNSIGNED-PAYLOAD"
+  body_hash,                // payload hash in the canonical request only (SSM, STS, ...)
+  content_sha256_header,    // S3: also sent as x-amz-content-sha256
+  unsigned_payload_header,  // S3: x-amz-content-sha256 and hash are "UNSIGNED-PAYLOAD"
 };
 
 struct SignedHeaders {

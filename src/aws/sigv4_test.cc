@@ -3,19 +3,18 @@
 // the judge, since moto accepts any signature (shared/notes/aws-test-facts.md).
 #include "aws/sigv4.h"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -28,7 +27,8 @@ namespace fs = std::filesystem;
 using std::chrono::system_clock;
 
 system_clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
-  auto days = std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(mo) / std::chrono::day(d));
+  auto days =
+      std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(mo) / std::chrono::day(d));
   return system_clock::time_point(days) + std::chrono::hours(h) + std::chrono::minutes(mi) +
          std::chrono::seconds(s);
 }
@@ -80,7 +80,8 @@ TEST(SigV4, SessionTokenIsSentAndSigned) {
                          PayloadMode::body_hash);
   EXPECT_NE(s.canonical_request.find("\nx-amz-security-token:FwoGZXIvYXdzEXAMPLE\n"),
             std::string::npos);
-  EXPECT_NE(s.headers.back().value.find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"),
+  EXPECT_NE(s.headers.back().value.find(
+                "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"),
             std::string::npos);
   EXPECT_EQ(s.headers[1].name, "x-amz-security-token");
 }
@@ -114,7 +115,8 @@ TEST(SigV4, PayloadModes) {
   r.path = "/b/k";
   r.body = "hello";
   auto t = utc(2026, 11, 28, 12, 0, 0);
-  SignedHeaders hashed = sign(r, k_doc_creds, "us-east-1", "s3", t, PayloadMode::content_sha256_header);
+  SignedHeaders hashed =
+      sign(r, k_doc_creds, "us-east-1", "s3", t, PayloadMode::content_sha256_header);
   const std::string h = sha256_hex("hello");
   EXPECT_EQ(hashed.headers[1].name, "x-amz-content-sha256");
   EXPECT_EQ(hashed.headers[1].value, h);
@@ -123,10 +125,12 @@ TEST(SigV4, PayloadModes) {
   Request pre = r;
   pre.body.clear();
   pre.payload_sha256 = h;
-  EXPECT_EQ(sign(pre, k_doc_creds, "us-east-1", "s3", t, PayloadMode::content_sha256_header).signature,
-            hashed.signature);
+  EXPECT_EQ(
+      sign(pre, k_doc_creds, "us-east-1", "s3", t, PayloadMode::content_sha256_header).signature,
+      hashed.signature);
 
-  SignedHeaders unsig = sign(r, k_doc_creds, "us-east-1", "s3", t, PayloadMode::unsigned_payload_header);
+  SignedHeaders unsig =
+      sign(r, k_doc_creds, "us-east-1", "s3", t, PayloadMode::unsigned_payload_header);
   EXPECT_EQ(unsig.headers[1].value, "UNSIGNED-PAYLOAD");
   EXPECT_TRUE(unsig.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
 }
@@ -134,15 +138,17 @@ TEST(SigV4, PayloadModes) {
 TEST(SigV4, SignatureDependsOnEveryInput) {
   Request r = doc_list_users();
   auto t = utc(2015, 8, 30, 12, 36, 0);
-  const std::string base = sign(r, k_doc_creds, "us-east-1", "iam", t, PayloadMode::body_hash).signature;
+  const std::string base =
+      sign(r, k_doc_creds, "us-east-1", "iam", t, PayloadMode::body_hash).signature;
   Credentials other = k_doc_creds;
   other.secret_access_key += "x";
   EXPECT_NE(sign(r, other, "us-east-1", "iam", t, PayloadMode::body_hash).signature, base);
   EXPECT_NE(sign(r, k_doc_creds, "eu-west-1", "iam", t, PayloadMode::body_hash).signature, base);
   EXPECT_NE(sign(r, k_doc_creds, "us-east-1", "sts", t, PayloadMode::body_hash).signature, base);
-  EXPECT_NE(sign(r, k_doc_creds, "us-east-1", "iam", t + std::chrono::seconds(1), PayloadMode::body_hash)
-                .signature,
-            base);
+  EXPECT_NE(
+      sign(r, k_doc_creds, "us-east-1", "iam", t + std::chrono::seconds(1), PayloadMode::body_hash)
+          .signature,
+      base);
 }
 
 // --- differential test against botocore ------------------------------------
@@ -193,7 +199,8 @@ DiffCase dcase(std::string name, Request r, std::string service, std::string reg
   return c;
 }
 
-const std::string k_ssm_json = R"({"Name": "/handoff/dev/app/key", "Value": "s3cr3t", "Type": "SecureString", "Overwrite": true})";
+const std::string k_ssm_json =
+    R"({"Name": "/handoff/dev/app/key", "Value": "s3cr3t", "Type": "SecureString", "Overwrite": true})";
 const Header k_octet{"Content-Type", "application/octet-stream"};
 
 std::vector<DiffCase> diff_cases() {
@@ -201,101 +208,111 @@ std::vector<DiffCase> diff_cases() {
   const std::string upload_id = "VXBsb2FkIElE+/=~x";
   std::vector<DiffCase> c;
   c.push_back(dcase("S3GetUnsortedQuery",
-               make("GET", "https", s3, 0, "/my-bucket",
-                    {{"list-type", "2"}, {"prefix", "a/b"}, {"max-keys", "10"}}, {}),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header));
+                    make("GET", "https", s3, 0, "/my-bucket",
+                         {{"list-type", "2"}, {"prefix", "a/b"}, {"max-keys", "10"}}, {}),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header));
   c.push_back(dcase("S3ListEmptyAndRepeatedKeys",
-               make("GET", "https", s3, 0, "/my-bucket",
-                    {{"prefix", ""}, {"delimiter", "/"}, {"encoding-type", "url"},
-                     {"continuation-token", "1ab+c/d=="}, {"x-id", "b"}, {"x-id", "a"}},
-                    {}),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header));
+                    make("GET", "https", s3, 0, "/my-bucket",
+                         {{"prefix", ""},
+                          {"delimiter", "/"},
+                          {"encoding-type", "url"},
+                          {"continuation-token", "1ab+c/d=="},
+                          {"x-id", "b"},
+                          {"x-id", "a"}},
+                         {}),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header));
   c.push_back(dcase("SsmPostJson",
-               make("POST", "https", "ssm.eu-west-1.amazonaws.com", 0, "/", {},
-                    {{"X-Amz-Target", "AmazonSSM.PutParameter"},
-                     {"Content-Type", "application/x-amz-json-1.1"}},
-                    k_ssm_json),
-               "ssm"));
+                    make("POST", "https", "ssm.eu-west-1.amazonaws.com", 0, "/", {},
+                         {{"X-Amz-Target", "AmazonSSM.PutParameter"},
+                          {"Content-Type", "application/x-amz-json-1.1"}},
+                         k_ssm_json),
+                    "ssm"));
   c.push_back(dcase("SsmPostJsonSessionTokenPort",
-               make("POST", "http", "127.0.0.1", 5000, "/", {},
-                    {{"X-Amz-Target", "AmazonSSM.GetParametersByPath"},
-                     {"Content-Type", "application/x-amz-json-1.1"}},
-                    R"({"Path": "/handoff/dev", "Recursive": true, "WithDecryption": true})"),
-               "ssm", "us-east-1", PayloadMode::body_hash, "IQoJb3JpZ2luX2VjEXAMPLE+/=="));
+                    make("POST", "http", "127.0.0.1", 5000, "/", {},
+                         {{"X-Amz-Target", "AmazonSSM.GetParametersByPath"},
+                          {"Content-Type", "application/x-amz-json-1.1"}},
+                         R"({"Path": "/handoff/dev", "Recursive": true, "WithDecryption": true})"),
+                    "ssm", "us-east-1", PayloadMode::body_hash, "IQoJb3JpZ2luX2VjEXAMPLE+/=="));
   c.push_back(dcase("StsFormPost",
-               make("POST", "https", "sts.amazonaws.com", 0, "/", {},
-                    {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                    "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeploy"
-                    "&RoleSessionName=handoff-1&ExternalId=ext%2B1&DurationSeconds=3600"),
-               "sts", "us-east-1"));
+                    make("POST", "https", "sts.amazonaws.com", 0, "/", {},
+                         {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                         "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%"
+                         "3A123456789012%3Arole%2Fdeploy"
+                         "&RoleSessionName=handoff-1&ExternalId=ext%2B1&DurationSeconds=3600"),
+                    "sts", "us-east-1"));
   c.push_back(dcase("S3PutPayloadHash",
-               make("PUT", "https", s3, 0, "/my-bucket/task/files/data.csv", {},
-                    {k_octet, {"Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="}}, "a,b\n1,2\n"),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header, "", "", true));
+                    make("PUT", "https", s3, 0, "/my-bucket/task/files/data.csv", {},
+                         {k_octet, {"Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="}}, "a,b\n1,2\n"),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header, "", "", true));
   c.push_back(dcase("S3PutUnsignedPayload",
-               make("PUT", "https", s3, 0, "/my-bucket/task/files/big.bin", {},
-                    {k_octet, {"Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="}}, "0123456789"),
-               "s3", "eu-west-1", PayloadMode::unsigned_payload_header));
+                    make("PUT", "https", s3, 0, "/my-bucket/task/files/big.bin", {},
+                         {k_octet, {"Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="}}, "0123456789"),
+                    "s3", "eu-west-1", PayloadMode::unsigned_payload_header));
   c.push_back(dcase("S3CreateMultipartUpload",
-               make("POST", "https", s3, 0, "/my-bucket/task/artifacts/big.bin", {{"uploads", ""}},
-                    {k_octet}),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header, "",
-               "https://" + s3 + "/my-bucket/task/artifacts/big.bin?uploads"));
-  c.push_back(dcase("S3UploadPart",
-               make("PUT", "http", "127.0.0.1", 5000, "/my-bucket/task/artifacts/big.bin",
-                    {{"partNumber", "1"}, {"uploadId", upload_id}}, {k_octet},
-                    std::string(1000, 'x')),
-               "s3", "us-east-1", PayloadMode::content_sha256_header));
-  c.push_back(dcase("S3CompleteMultipartUpload",
-               make("POST", "http", "127.0.0.1", 5000, "/my-bucket/task/artifacts/big.bin",
-                    {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}},
-                    "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag>"
-                    "</Part></CompleteMultipartUpload>"),
-               "s3", "us-east-1", PayloadMode::content_sha256_header, "SESSIONTOKEN"));
+                    make("POST", "https", s3, 0, "/my-bucket/task/artifacts/big.bin",
+                         {{"uploads", ""}}, {k_octet}),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header, "",
+                    "https://" + s3 + "/my-bucket/task/artifacts/big.bin?uploads"));
+  c.push_back(
+      dcase("S3UploadPart",
+            make("PUT", "http", "127.0.0.1", 5000, "/my-bucket/task/artifacts/big.bin",
+                 {{"partNumber", "1"}, {"uploadId", upload_id}}, {k_octet}, std::string(1000, 'x')),
+            "s3", "us-east-1", PayloadMode::content_sha256_header));
+  c.push_back(
+      dcase("S3CompleteMultipartUpload",
+            make("POST", "http", "127.0.0.1", 5000, "/my-bucket/task/artifacts/big.bin",
+                 {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}},
+                 "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag>"
+                 "</Part></CompleteMultipartUpload>"),
+            "s3", "us-east-1", PayloadMode::content_sha256_header, "SESSIONTOKEN"));
   c.push_back(dcase("S3KeyWithSpacesPlusEqualsTildePercent",
-               make("PUT", "https", s3, 0, "/my-bucket/dir/my key+v=1~x%41 (copy).txt", {},
-                    {k_octet}, "body"),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header));
+                    make("PUT", "https", s3, 0, "/my-bucket/dir/my key+v=1~x%41 (copy).txt", {},
+                         {k_octet}, "body"),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header));
   c.push_back(dcase("S3KeyNonAscii",
-               make("GET", "https", s3, 0, "/my-bucket/donn\xc3\xa9" "es/\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80.txt",
-                    {}, {}),
-               "s3", "eu-west-1", PayloadMode::content_sha256_header));
+                    make("GET", "https", s3, 0,
+                         "/my-bucket/donn\xc3\xa9"
+                         "es/\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80.txt",
+                         {}, {}),
+                    "s3", "eu-west-1", PayloadMode::content_sha256_header));
   c.push_back(dcase("S3KeyDotSegmentsNotNormalized",
-               make("GET", "http", "127.0.0.1", 5000, "/my-bucket/a/./b/../c//d", {}, {}),
-               "s3", "us-east-1", PayloadMode::content_sha256_header));
+                    make("GET", "http", "127.0.0.1", 5000, "/my-bucket/a/./b/../c//d", {}, {}),
+                    "s3", "us-east-1", PayloadMode::content_sha256_header));
   c.push_back(dcase("S3SessionTokenPortAndHeaders",
-               make("PUT", "http", "127.0.0.1", 5000, "/my-bucket/task/_handoff_lock", {},
-                    {k_octet,
-                     {"If-None-Match", "*"},
-                     {"X-Amz-Meta-Note", "  two   spaces\tand tab  "},
-                     {"X-Amz-Meta-Dup", "first"},
-                     {"x-amz-meta-dup", "second"},
-                     {"User-Agent", "handoff/0.1"},
-                     {"Expect", "100-continue"}},
-                    "{}"),
-               "s3", "us-east-1", PayloadMode::content_sha256_header, "FQoGZXIvYXdzEXAMPLE//=="));
+                    make("PUT", "http", "127.0.0.1", 5000, "/my-bucket/task/_handoff_lock", {},
+                         {k_octet,
+                          {"If-None-Match", "*"},
+                          {"X-Amz-Meta-Note", "  two   spaces\tand tab  "},
+                          {"X-Amz-Meta-Dup", "first"},
+                          {"x-amz-meta-dup", "second"},
+                          {"User-Agent", "handoff/0.1"},
+                          {"Expect", "100-continue"}},
+                         "{}"),
+                    "s3", "us-east-1", PayloadMode::content_sha256_header,
+                    "FQoGZXIvYXdzEXAMPLE//=="));
   c.push_back(dcase("NonS3PathEncodedTwice",
-               make("POST", "https", "lambda.eu-west-1.amazonaws.com", 0,
-                    "/2015-03-31/functions/my fn:prod/invocations", {{"Qualifier", "a b"}},
-                    {{"Content-Type", "application/json"}}, "{}"),
-               "lambda"));
+                    make("POST", "https", "lambda.eu-west-1.amazonaws.com", 0,
+                         "/2015-03-31/functions/my fn:prod/invocations", {{"Qualifier", "a b"}},
+                         {{"Content-Type", "application/json"}}, "{}"),
+                    "lambda"));
   c.push_back(dcase("NonS3PathNormalized",
-               make("GET", "https", "execute-api.eu-west-1.amazonaws.com", 0, "/a/./b/../c//d%e/", {},
-                    {{"Content-Type", "application/json"}}),
-               "execute-api"));
+                    make("GET", "https", "execute-api.eu-west-1.amazonaws.com", 0,
+                         "/a/./b/../c//d%e/", {}, {{"Content-Type", "application/json"}}),
+                    "execute-api"));
   c.push_back(dcase("HttpsDefaultPortOmitted",
-               make("POST", "https", "logs.eu-west-1.amazonaws.com", 443, "/", {},
-                    {{"X-Amz-Target", "Logs_20140328.PutLogEvents"},
-                     {"Content-Type", "application/x-amz-json-1.1"}},
-                    R"({"logGroupName": "g", "logStreamName": "s", "logEvents": []})"),
-               "logs"));
+                    make("POST", "https", "logs.eu-west-1.amazonaws.com", 443, "/", {},
+                         {{"X-Amz-Target", "Logs_20140328.PutLogEvents"},
+                          {"Content-Type", "application/x-amz-json-1.1"}},
+                         R"({"logGroupName": "g", "logStreamName": "s", "logEvents": []})"),
+                    "logs"));
   return c;
 }
 
 std::string base64(std::string_view s) {
   std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -332,7 +349,8 @@ nlohmann::json to_botocore_json(const DiffCase& c) {
 }
 
 fs::path script_path() {
-  if (const char* dir = getenv("HANDOFF_SOURCE_DIR")) return fs::path(dir) / "tests/tools/botocore_sign.py";
+  if (const char* dir = getenv("HANDOFF_SOURCE_DIR"))
+    return fs::path(dir) / "tests/tools/botocore_sign.py";
   return fs::path(__FILE__).parent_path() / "../../tests/tools/botocore_sign.py";
 }
 
@@ -385,7 +403,8 @@ class SigV4VsBotocore : public testing::TestWithParam<DiffCase> {
   void SetUp() override {
     if (!unavailable_.empty()) {
       const char* ci = getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") FAIL() << unavailable_ << " (required when CI=true)";
+      if (ci != nullptr && std::string(ci) == "true")
+        FAIL() << unavailable_ << " (required when CI=true)";
       GTEST_SKIP() << unavailable_;
     }
   }
@@ -404,7 +423,8 @@ TEST_P(SigV4VsBotocore, SameCanonicalRequestAndSignature) {
     r.payload_sha256 = sha256_hex(r.body);
     r.body.clear();
   }
-  Credentials creds{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", c.token, {}};
+  Credentials creds{
+      "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", c.token, {}};
   SignedHeaders got = sign(r, creds, c.region, c.service, utc(2026, 11, 28, 12, 0, 0), c.mode);
 
   EXPECT_EQ(got.canonical_request, want["canonical_request"].get<std::string>());
@@ -414,7 +434,8 @@ TEST_P(SigV4VsBotocore, SameCanonicalRequestAndSignature) {
   // is among ours with the same value.
   std::map<std::string, std::string> ours;
   for (const Header& h : got.headers) ours[h.name] = h.value;
-  for (const char* name : {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}) {
+  for (const char* name :
+       {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}) {
     if (want["headers"].contains(name)) {
       EXPECT_EQ(ours[name], want["headers"][name].get<std::string>()) << name;
     } else {
@@ -424,14 +445,17 @@ TEST_P(SigV4VsBotocore, SameCanonicalRequestAndSignature) {
   // We put on the wire the URL botocore's serializer would have built.
   // (Not for a literal botocore URL, nor for an explicit default port, which
   // we leave out of the URL and botocore keeps.)
-  const bool explicit_default_port = c.request.port != 0 && host_header(c.request) == c.request.host;
+  const bool explicit_default_port =
+      c.request.port != 0 && host_header(c.request) == c.request.host;
   if (c.botocore_url.empty() && !explicit_default_port) {
     EXPECT_EQ(wire_url(c.request), want["url"].get<std::string>());
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SigV4VsBotocore, testing::ValuesIn(diff_cases()),
-                         [](const testing::TestParamInfo<DiffCase>& param_info) { return param_info.param.name; });
+                         [](const testing::TestParamInfo<DiffCase>& param_info) {
+                           return param_info.param.name;
+                         });
 
 }  // namespace
 }  // namespace handoff::aws
