@@ -109,17 +109,11 @@ void EventLoop::fire_timers() {
 
 void EventLoop::dispatch_signals() {
   signalfd_siginfo info;
-  bool child = false;
   while (::read(signal_fd_.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-    if (info.ssi_signo == SIGCHLD) {
-      child = true;
-    } else if (signal_cb_) {
-      signal_cb_(static_cast<int>(info.ssi_signo));
-    }
+    if (info.ssi_signo != SIGCHLD && signal_cb_) signal_cb_(static_cast<int>(info.ssi_signo));
   }
   // SIGCHLD coalesces, and a child may have exited before its pid was
   // registered, so always look at every exited child.
-  (void)child;
   dispatch_children();
 }
 

@@ -174,10 +174,7 @@ class GroupNode : public Node {
             bool top_level)
       : Node(eng), tasks_(tasks), flags_(flags), vars_(std::move(vars)), top_level_(top_level) {}
 
-  void start(util::UniqueFd input) override {
-    input_ = std::move(input);
-    next();
-  }
+  void start(util::UniqueFd) override { next(); }
 
   void stop(int sig) override {
     stopped_ = true;
@@ -214,8 +211,8 @@ class GroupNode : public Node {
       }
       next();
     };
-    // Only the first top-level task may read handoff's stdin as a whole; the
-    // rest get what is left of it, as in a shell script.
+    // Top-level tasks read handoff's stdin (when it is not a terminal) through
+    // from_stdin; each gets what the previous ones left, as in a shell script.
     current_->start(util::UniqueFd());
   }
 
@@ -223,7 +220,6 @@ class GroupNode : public Node {
   Flags flags_;
   tmpl::Value vars_;
   bool top_level_;
-  util::UniqueFd input_;
   size_t index_ = 0;
   int code_ = 0;
   bool stopped_ = false;
