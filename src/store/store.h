@@ -92,6 +92,12 @@ class ObjectStore {
   /// Server-side copy within a bucket; throws when src_key is absent.
   virtual void copy(const std::string& bucket, const std::string& src_key,
                     const std::string& dst_key) = 0;
+
+  /// The ETag put_file gives a file: the MD5 of its content below
+  /// multipart_threshold() bytes, S3's multipart form (etag.h) with parts of
+  /// multipart_part_size() from there on. 0: always the MD5.
+  virtual uint64_t multipart_threshold() const { return 0; }
+  virtual uint64_t multipart_part_size() const { return 0; }
 };
 
 }  // namespace handoff::store
