@@ -25,6 +25,11 @@ struct Settings {
   bool strict = false;                ///< undefined variables are errors
   std::optional<double> timeout;      ///< whole run
   std::optional<double> grace;        ///< overrides project.yml `grace`
+  /// Where the project's file templates are; empty: PROJECT/files. A remote
+  /// run renders WORKSPACE/templates (fetched from the store).
+  std::filesystem::path files_dir;
+  /// Secrets to use instead of the local secrets file (a remote run's).
+  std::optional<project::SecretsFile> secrets;
 };
 
 /// A rendered file for WORKSPACE/files.

@@ -124,7 +124,7 @@ Prepared prepare(const Settings& settings, bool check_workspace) {
   for (const auto& [k, v] : cli_vars) {
     if (k == "secrets_dir") secrets_dir = v;
   }
-  out.secrets = project::load_secrets(secrets_dir, settings.stage);
+  out.secrets = settings.secrets ? *settings.secrets : project::load_secrets(secrets_dir, settings.stage);
   out.context = project::build_context(out.project, out.secrets, settings.stage, cli_vars, cli_envs);
 
   std::vector<std::string> problems;
@@ -187,7 +187,8 @@ Prepared prepare(const Settings& settings, bool check_workspace) {
   }
   // 3. Files: render in memory now, write only when everything is fine.
   tmpl::Value file_vars = out.context.vars;
-  out.files = render_files(settings.project_dir / "files", file_vars, settings.strict, &problems,
+  out.files = render_files(settings.files_dir.empty() ? settings.project_dir / "files" : settings.files_dir,
+                           file_vars, settings.strict, &problems,
                            &warnings);
 
   for (const auto& w : warnings) log::warning("{}", w);
