@@ -124,7 +124,7 @@ TEST_F(ClientTest, RetriesServerErrorsThrottlingAndResetsThenSucceeds) {
     for (const auto& h : req.headers) {
       has_target |= h.name == "X-Amz-Target" && h.value == "AmazonSSM.PutParameter";
       has_type |= h.name == "Content-Type" && h.value == "application/x-amz-json-1.1";
-      has_auth |= h.name == "Authorization" &&
+      has_auth |= h.name == "authorization" &&
                   h.value.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/");
     }
     EXPECT_TRUE(has_target && has_auth && has_type);
