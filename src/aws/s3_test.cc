@@ -108,6 +108,14 @@ TEST(S3Xml, ParsesMultipartResponses) {
                                 "</CompleteMultipartUploadResult>",
                                 "'s3://b/k'"),
             "abcdef-5");
+  // moto's root element.
+  EXPECT_EQ(parse_complete_etag(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CompleteMultipartUploadResponse "
+                "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Location>http://bkt.s3."
+                "amazonaws.com/k</Location><Bucket>bkt</Bucket><Key>k</Key><ETag>\"ba75038fa1683533"
+                "b60cd651a9451255-1\"</ETag></CompleteMultipartUploadResponse>",
+                "'s3://b/k'"),
+            "ba75038fa1683533b60cd651a9451255-1");
 }
 
 TEST(S3Xml, ErrorInsideA200IsAnAwsError) {

@@ -73,7 +73,8 @@ std::string parse_upload_id(std::string_view xml) {
 std::string parse_complete_etag(std::string_view xml, const std::string& subject_name) {
   pugi::xml_document doc = parse(xml, "CompleteMultipartUpload result");
   throw_if_error(doc, "CompleteMultipartUpload", subject_name);
-  std::string etag = text(doc.child("CompleteMultipartUploadResult"), "ETag");
+  // Any root: moto says CompleteMultipartUploadResponse where S3 says …Result.
+  std::string etag = text(doc.document_element(), "ETag");
   if (etag.empty()) throw Error("malformed CompleteMultipartUpload result from S3: no ETag");
   return normalize_etag(etag);
 }
@@ -81,7 +82,7 @@ std::string parse_complete_etag(std::string_view xml, const std::string& subject
 std::string parse_copy_etag(std::string_view xml, const std::string& subject_name) {
   pugi::xml_document doc = parse(xml, "CopyObject result");
   throw_if_error(doc, "CopyObject", subject_name);
-  return normalize_etag(text(doc.child("CopyObjectResult"), "ETag"));
+  return normalize_etag(text(doc.document_element(), "ETag"));
 }
 
 std::vector<DeleteFailure> parse_delete_failures(std::string_view xml) {
