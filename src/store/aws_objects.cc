@@ -35,6 +35,7 @@ namespace {
 constexpr uint64_t k_multipart_threshold = 16ull << 20;
 constexpr uint64_t k_part_size = 8ull << 20;
 constexpr unsigned k_part_threads = 4;
+constexpr size_t k_max_parts = 10000;
 constexpr size_t k_chunk = 256 * 1024;
 
 std::string name_of(const std::string& bucket, const std::string& key) {
@@ -300,6 +301,13 @@ std::string AwsObjectStore::put_multipart(const std::string& bucket, const std::
                                           int fd, const fs::path& local, uint64_t size,
                                           const std::string& content_type, bool sign_payload) {
   const size_t parts = static_cast<size_t>((size + k_part_size - 1) / k_part_size);
+  if (parts > k_max_parts) {
+    // The part size is fixed so that file_etag() can predict the ETag.
+    throw Error("cannot upload " + util::quote(local.string()) + " to " + name_of(bucket, key) +
+                ": " + std::to_string(size) + " bytes need more than S3's " +
+                std::to_string(k_max_parts) + " parts of " + std::to_string(k_part_size) +
+                " bytes");
+  }
   const std::string upload_id = s3_.create_multipart(bucket, key, content_type);
   std::vector<std::string> md5s(parts), etags(parts);
   std::atomic<size_t> next{0};
@@ -329,13 +337,13 @@ std::string AwsObjectStore::put_multipart(const std::string& bucket, const std::
       failed = true;
     }
   };
-  {
-    std::vector<std::jthread> threads;
-    const size_t n = std::min<size_t>(k_part_threads, parts);
-    for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
-    worker();
-  }
   try {
+    {
+      std::vector<std::jthread> threads;  // joined before anything they use goes
+      const size_t n = std::min<size_t>(k_part_threads, parts);
+      for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+      worker();
+    }
     if (first_error) std::rethrow_exception(first_error);
     const std::string want = multipart_etag(md5s);
     std::string got = s3_.complete_multipart(bucket, key, upload_id, etags);
