@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <thread>
 
@@ -70,6 +71,13 @@ std::optional<fs::path> newest_run_record(const fs::path& workspace) {
 
 std::string now_ts() { return engine::iso_utc(engine::now_seconds()); }
 
+/// How long to wait for another push's lease: $HO_LEASE_WAIT_SECONDS or 60.
+std::chrono::seconds lease_wait() {
+  const char* v = std::getenv("HO_LEASE_WAIT_SECONDS");
+  if (!v || !*v) return std::chrono::seconds(60);
+  return std::chrono::seconds(std::max(0L, std::strtol(v, nullptr, 10)));
+}
+
 }  // namespace
 
 Lease::Lease(store::ObjectStore& objects, std::string bucket, std::string key,
@@ -129,7 +137,7 @@ PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, con
     out.upload = upload_dir(objects, layout.bucket, dir, layout.last_prefix(), options, own_names());
     return out;
   }
-  Lease lease(objects, layout.bucket, layout.lock_key());
+  Lease lease(objects, layout.bucket, layout.lock_key(), std::chrono::minutes(15), lease_wait());
   out.timestamp = now_ts();
   std::string archive = layout.archives_prefix() + out.timestamp + "/";
   // 1. The archive: every file, then the run record, then the manifest.
@@ -211,7 +219,7 @@ TransferResult get_artifacts(store::ObjectStore& objects, const Layout& layout, 
 }
 
 std::string archive_artifacts(store::ObjectStore& objects, const Layout& layout) {
-  Lease lease(objects, layout.bucket, layout.lock_key());
+  Lease lease(objects, layout.bucket, layout.lock_key(), std::chrono::minutes(15), lease_wait());
   std::string ts = now_ts();
   std::string archive = layout.archives_prefix() + ts + "/";
   auto list = list_under(objects, layout.bucket, layout.last_prefix());

@@ -1,5 +1,7 @@
 #include "remote/session.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -74,6 +76,8 @@ bool confirm_on_stdin(bool yes) {
     std::fputs("\n", stderr);
     return false;
   }
+  // A terminal echoes the user's Enter; piped answers (`yes |`) need the newline.
+  if (!::isatty(0)) std::fputs("\n", stderr);
   std::string answer = util::to_lower(util::trim(line));
   return answer == "y" || answer == "yes";
 }
