@@ -27,6 +27,7 @@ CLI::App* add_one(CLI::App* parent, Options& o, const Spec& s, bool flat, int* e
   add_project(cmd, o, s.project);
   if (flat) {
     add_workspace(cmd, o, "workspace");
+    cmd->add_option("-d,--data", o.job.old_data, "old-format JSON data for {placeholders}");
   } else {
     add_workspace(cmd, o, nullptr, s.workspace);
   }

@@ -156,8 +156,11 @@ class HandoffTestCase(unittest.TestCase):
         env[MARK_VAR] = self.mark
         env.pop("HANDOFF_LOG_LEVEL", None)
         env.setdefault("LC_ALL", "C.UTF-8")
-        if extra:
-            env.update(extra)
+        for k, v in (extra or {}).items():
+            if v is None:
+                env.pop(k, None)  # None removes a variable the test runner has
+            else:
+                env[k] = v
         return env
 
     def handoff(self, *args, timeout=None, input=None, env=None, cwd=None):

@@ -9,11 +9,10 @@ planting and listing objects and parameters — sit behind a small Backend class
 import hashlib
 import json
 import os
-import shutil
 import time
 import unittest
 
-from harness import EXAMPLES, HandoffTestCase
+from harness import HandoffTestCase
 
 try:
     import moto as moto_helpers  # tests/e2e/moto.py, written beside this file
@@ -233,14 +232,7 @@ class RemoteBase(HandoffTestCase):
     def ho(self, *args, env=None, **kw):
         full = self.backend.env()
         full.update(env or {})
-        # harness.env() takes a dict of overrides; None removes a variable.
-        remove = [k for k, v in full.items() if v is None]
-        full = {k: v for k, v in full.items() if v is not None}
-        saved = {k: os.environ.pop(k) for k in remove if k in os.environ}
-        try:
-            return self.handoff(*args, env=full, **kw)
-        finally:
-            os.environ.update(saved)
+        return self.handoff(*args, env=full, **kw)  # None values remove a variable
 
     def current_project(self, text=CURRENT_PROJECT, files=None, secrets=None, name="proj"):
         return self.write_project(text, files=files if files is not None else
@@ -265,14 +257,12 @@ class StoreSelection(RemoteBase):
     def test_local_by_default_with_reason_and_hint(self):
         """point 1: without a cloud the local store is used, logged with its reason and a hint."""
         proj = self.current_project()
-        env = self.backend.env()
         res = self.ho("config", "push", "-p", proj, env={"HO_STORE": None, **self.bucket_env()})
         if self.backend.name != "local":
             return
         self.assertExit(res, 0)
         self.assertStderrHas(res, "Using the local store in", "no cloud chosen", "--store aws")
         self.assertIsNotNone(self.backend.read_object(BUCKET, TASK + "/project.yml"))
-        del env
 
     def test_store_flag_and_unknown_store(self):
         """point 1: --store beats HO_STORE; an unknown name is a usage error."""
@@ -652,6 +642,16 @@ class RemoteRun(RemoteBase):
         self.assertIsNone(self.backend.read_object(BUCKET, lock))
 
 
+class RunLocalPush(RemoteBase):
+    def test_run_local_with_push_artifacts(self):
+        """§7.5: run local -a publishes the local run's artifacts like run -a."""
+        proj = self.current_project(CURRENT_PROJECT.replace("tasks:", "vars:\n  - key: who\n    value: me\ntasks:"))
+        res = self.ho("run", "local", "-p", proj, "-w", self.ws, "-a", env=self.bucket_env())
+        self.assertExit(res, 0)
+        self.assertEqual(self.backend.read_object(BUCKET, TASK + "/artifacts/last/hello_stdout.log"), b"hello me")
+        self.assertIsNotNone(self.backend.read_object(BUCKET, TASK + "/artifacts/last/_handoff_manifest.json"))
+
+
 class SeedCommands(RemoteBase):
     def test_seed_flat_commands_end_to_end(self):
         """§7.8: push_config, push_files, get_files, run -w -a, get_artifacts, push_artifacts, show_commands."""
@@ -707,7 +707,8 @@ def _moto_classes():
     if moto_helpers is None or not hasattr(moto_helpers, "MotoServer"):
         return {}
     out = {}
-    for cls in (StoreSelection, Config, Files, Secrets, RemoteRun, SeedCommands, RemoteErrors):
+    for cls in (StoreSelection, Config, Files, Secrets, RemoteRun, RunLocalPush, SeedCommands,
+                RemoteErrors):
         def setUpClass(c, _base=cls):
             _base.setUpClass.__func__(c)
             try:
