@@ -482,6 +482,76 @@ class SignatureTest(RemoteProjectMixin, AwsTestCase):
         self.assertTrue(any(k.startswith(TASK + "/artifacts/archives/") for k in keys), keys)
 
 
+    def test_whole_lifecycle_signed_like_botocore(self):
+        """One e2e run of every current-layout command through the proxy, re-signed by botocore.
+
+        config/secrets/files push, remote `run -w -a` (fetch, run, publish
+        archive + last with manifests and the lease), secrets print (12 task
+        secrets: GetParametersByPath pages with NextToken), artifacts get and
+        archive, files/secrets/config delete.
+        """
+        secrets = "".join("- key: k%02d\n  value: value-%02d\n" % (i, i) for i in range(12))
+        declared = "".join("  - key: k%02d\n" % i for i in range(12))
+        text = PROJECT_YML.replace("secrets:\n", "secrets:\n" + declared, 1).replace(
+            'args: "curl', 'args: "{{ k07 }} curl', 1)
+        proj = self.write_project(text, files={"greeting.txt": "hello {{ username }}\n"},
+                                  secrets={"dev_secrets.yml": SECRETS_YML + secrets,
+                                           "dev_google_client_secret.json": GOOGLE_SECRET})
+        self.make_bucket()
+        proxy = self.start_proxy()
+        ident = ["-e", "resource_group=" + RG, "task=" + TASK]
+        env = {"HO_BUCKET": BUCKET}
+        steps = [
+            ("config", "push", "-p", proj),
+            ("secrets", "push", "-y", "-p", proj),
+            ("files", "push", "-p", proj),
+            ("run", "-w", self.ws, "-a", *ident),
+            ("secrets", "print", "--reveal", "-p", proj),
+            ("artifacts", "get", "-w", os.path.join(self.tmp, "ws2"), *ident),
+            ("artifacts", "archive", *ident),
+            ("files", "delete", "-p", proj),
+            ("secrets", "delete", "-y", "-p", proj),
+            ("config", "delete", "-p", proj),
+        ]
+        for step in steps:
+            res = self.aws_handoff(*step, endpoint=proxy.url, env=env, timeout=120)
+            self.assertExit(res, 0)
+            self.assertSecretNotOnStderr(res, "value-07", "dev-password-e2e-never-in-logs")
+            if step[:2] == ("secrets", "print"):
+                for i in range(12):
+                    self.assertIn("value-%02d" % i, res.stdout, "all 12 read back" + res.describe())
+        bodies = [base64.b64decode(r.get("body_b64", "")) for r in proxy.records()]
+        self.assertTrue(any(b'"NextToken"' in b for b in bodies), "a second SSM page was asked")
+        self.assertResigned(proxy, "--secret-key", "testing", min_requests=len(steps))
+        self.assertEqual(self.s3_keys(TASK + "/files/"), [])
+        self.assertEqual(self.s3_keys(TASK + "/project.yml"), [])
+        self.assertTrue(self.s3_keys(TASK + "/artifacts/last/"))
+
+    def test_seed_commands_signed_like_botocore(self):
+        """The seed's flat commands (STACK_NAME layout) through the proxy, re-signed by botocore:
+        push_config (SSM SecureString), push_files, get_files, run -w -a, get_artifacts."""
+        proj = self.copy_example("05_old_format")
+        self.make_bucket()
+        proxy = self.start_proxy()
+        env = {"STACK_NAME": "seedstack", "S3_BUCKET_NAME": BUCKET}
+        steps = [
+            ("push_config", "-p", proj),
+            ("push_files", "-p", proj),
+            ("get_files", "-w", self.ws),
+            ("run", "-w", os.path.join(self.tmp, "seedws"), "-a"),
+            ("get_artifacts", "-w", os.path.join(self.tmp, "seedws2")),
+            ("print_config", "-w", os.path.join(self.tmp, "seedws3")),
+        ]
+        for step in steps:
+            res = self.aws_handoff(*step, endpoint=proxy.url, env=env, timeout=180)
+            self.assertExit(res, 0)
+        self.assertResigned(proxy, "--secret-key", "testing", min_requests=len(steps))
+        got = self.moto.aws_json("ssm", "get-parameter", "--name", "seedstack_config",
+                                 "--with-decryption")
+        self.assertEqual(got["Parameter"]["Type"], "SecureString")
+        self.assertTrue(self.s3_keys("seedstack/files/"))
+
+
 # ---------------------------------------------------------------------------
 class WrongKeysTest(RemoteProjectMixin, AwsTestCase):
     """Issue 4, What must be shown: with moto started under
@@ -534,9 +604,23 @@ class WrongKeysTest(RemoteProjectMixin, AwsTestCase):
         self.assertEqual(len(errors), 1, "one error line%s" % res.describe())
         self.assertRegex(errors[0], r"(?i)signature|credential|secret key|access key")
         self.assertStderrMatches(res, r"(?im)^\s*hint: \S")
+        self.assertStderrMatches(res, r"(?im)^\s*hint: .*(secret|AWS_SECRET_ACCESS_KEY)")
         self.assertSecretNotOnStderr(res, wrong, self.secret)
         self.assertNotIn(wrong, res.stdout)
         self.assertLess(res.elapsed, 30, "a signature error is not retried for long")
+
+
+    def test_unknown_access_key_is_one_plain_error_with_a_hint(self):
+        """An access key moto does not know: exit 1, one plain error naming it, a hint."""
+        proj = self.make_project()
+        res = self.aws_handoff("secrets", "push", "-y", "-p", proj, env={
+            "AWS_ACCESS_KEY_ID": "AKIANOTKNOWNE2E00000", "AWS_SECRET_ACCESS_KEY": self.secret})
+        self.assertCleanError(res, 1)
+        errors = [l for l in res.stderr.splitlines() if l.startswith("handoff: error: ")]
+        self.assertEqual(len(errors), 1, "one error line%s" % res.describe())
+        self.assertRegex(errors[0], r"(?i)access key|security token|client token|credential")
+        self.assertStderrMatches(res, r"(?im)^\s*hint: \S")
+        self.assertSecretNotOnStderr(res, self.secret)
 
 
 # ---------------------------------------------------------------------------
