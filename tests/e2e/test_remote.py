@@ -652,6 +652,22 @@ class RunLocalPush(RemoteBase):
         self.assertIsNotNone(self.backend.read_object(BUCKET, TASK + "/artifacts/last/_handoff_manifest.json"))
 
 
+class RemoteExample(RemoteBase):
+    def test_09_remote_counter_carries_over(self):
+        """examples/09_remote: push, then two runs in fresh workspaces count 1 and 2."""
+        proj = self.copy_example("09_remote")
+        for args in (("config", "push"), ("files", "push"), ("secrets", "push", "-y")):
+            self.assertExit(self.ho(*args, "-p", proj, env=self.bucket_env()), 0)
+        for n in (1, 2):
+            ws = os.path.join(self.tmp, "ws%d" % n)
+            res = self.ho("run", "-w", ws, "-a", "-e", "resource_group=demo", "task=counter",
+                          env=self.bucket_env())
+            self.assertExit(res, 0)
+            with open(os.path.join(ws, "artifacts", "count_stdout.log")) as f:
+                self.assertEqual(f.read(), "run %d for ACME, token of 24 characters\n" % n)
+            self.assertStderrLacks(res, "demo-token-9f1c-not-real")
+
+
 class SeedCommands(RemoteBase):
     def test_seed_flat_commands_end_to_end(self):
         """§7.8: push_config, push_files, get_files, run -w -a, get_artifacts, push_artifacts, show_commands."""
@@ -707,7 +723,7 @@ def _moto_classes():
     if moto_helpers is None or not hasattr(moto_helpers, "MotoServer"):
         return {}
     out = {}
-    for cls in (StoreSelection, Config, Files, Secrets, RemoteRun, RunLocalPush, SeedCommands,
+    for cls in (StoreSelection, Config, Files, Secrets, RemoteRun, RunLocalPush, RemoteExample, SeedCommands,
                 RemoteErrors):
         def setUpClass(c, _base=cls):
             _base.setUpClass.__func__(c)
