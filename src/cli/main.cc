@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/cloud.h"
 #include "cli/options.h"
 #include "job/job.h"
 #include "job/remote.h"
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
   });
 
   add_remote_commands(app, o, run, &exit_code);
+  add_cloud_commands(app, o, &exit_code);
 
   auto* version = app.add_subcommand("version", "print handoff's version");
   version->callback([&] { std::printf("handoff %s (%s)\n", k_version, k_git_revision); });

@@ -1,0 +1,13 @@
+#include "cli/cloud.h"
+
+namespace handoff::cli {
+
+void add_cloud_commands(CLI::App& app, Options& o, int* exit_code) {
+  (void)o;
+  (void)exit_code;
+  auto* cloud = app.add_subcommand("cloud", "AWS Fargate: stacks, runs, schedules and logs");
+  cloud->require_subcommand(1);
+  // The groups, one file each (cloud_<group>.cc), in the order of --help:
+}
+
+}  // namespace handoff::cli
