@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cred_servers import ContainerCredsServer, ImdsServer  # noqa: E402
 from harness import HANDOFF_SRC, MARK_VAR, HandoffTestCase  # noqa: E402
-from moto import MotoTestCase  # noqa: E402
+from moto import MotoServer, MotoTestCase  # noqa: E402
 from recording_proxy import RecordingProxy  # noqa: E402
 
 RESIGN = os.path.join(HANDOFF_SRC, "tests", "tools", "resign_check.py")
@@ -741,6 +741,50 @@ class ToolSelfTest(MotoTestCase):
                                                                          "prefix=dir/")))
         self.assertEqual(out.returncode, 1, out.stdout)
         self.assertIn("not in canonical percent-encoding", out.stdout)
+
+    def test_cred_servers_speak_the_protocol_botocore_expects(self):
+        """The loopback credential servers satisfy botocore's own providers (awscli), so a
+        test passing against them is not a shared misunderstanding of ours."""
+        no_keys = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+        with ContainerCredsServer(token="self-test-token") as ecs:
+            proxy = RecordingProxy(self.moto.endpoint)
+            try:
+                self.moto.aws("sts", "get-caller-identity", endpoint=proxy.url, env=dict(
+                    no_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.full_uri,
+                    AWS_CONTAINER_AUTHORIZATION_TOKEN="self-test-token"))
+                recs = proxy.records()
+            finally:
+                proxy.stop()
+            self.assertEqual(ecs.requests[0]["headers"].get("authorization"), "self-test-token")
+            self.assertIn(["X-Amz-Security-Token", ecs.creds["Token"]], recs[0]["headers"])
+        with ImdsServer() as imds:
+            proxy = RecordingProxy(self.moto.endpoint)
+            try:
+                self.moto.aws("sts", "get-caller-identity", endpoint=proxy.url, env=dict(
+                    no_keys, AWS_EC2_METADATA_DISABLED=None,
+                    AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.endpoint + "/"))
+                recs = proxy.records()
+            finally:
+                proxy.stop()
+            self.assertTrue(imds.token_sent_on_every_metadata_get(), imds.requests)
+            self.assertIn(["X-Amz-Security-Token", imds.creds["Token"]], recs[0]["headers"])
+
+
+class MotoFixtureTest(unittest.TestCase):
+    """tests/e2e/moto.py itself: reset forgets, stop leaves no process behind."""
+
+    def test_reset_and_stop(self):
+        server = MotoServer()
+        try:
+            server.aws("s3api", "create-bucket", "--bucket", "fixture-check")
+            self.assertEqual(len(server.aws_json("s3api", "list-buckets")["Buckets"]), 1)
+            server.reset()
+            self.assertEqual(server.aws_json("s3api", "list-buckets")["Buckets"], [])
+            pid = server.proc.pid
+        finally:
+            server.stop()
+        self.assertFalse(os.path.exists("/proc/%d" % pid), "moto_server %d still there" % pid)
+        server.stop()  # idempotent
 
 
 if __name__ == "__main__":
