@@ -132,6 +132,12 @@ PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, con
                           const TransferOptions& options) {
   PushResult out;
   fs::path dir = workspace / "artifacts";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    // Publishing nothing would empty last/ and lose the next run's state.
+    throw Error(fmt::format("nothing to push: '{}' does not exist", dir.string()),
+                "run the job first, or pass the workspace that holds artifacts/ with -w");
+  }
   auto record = newest_run_record(workspace);
   if (options.dry_run) {
     out.upload = upload_dir(objects, layout.bucket, dir, layout.last_prefix(), options, own_names());

@@ -708,6 +708,29 @@ class SeedCommands(RemoteBase):
 
 
 class RemoteErrors(RemoteBase):
+    def test_help_on_every_remote_command(self):
+        if self.backend.name != "local":
+            return
+        for cmd in (["config", "push"], ["config", "print"], ["config", "delete"], ["files", "push"],
+                    ["files", "get"], ["files", "delete"], ["secrets", "push"], ["secrets", "print"],
+                    ["secrets", "delete"], ["artifacts", "push"], ["artifacts", "get"],
+                    ["artifacts", "archive"], ["artifacts", "delete"], ["run"], ["aws", "env"],
+                    ["push_config"], ["print_config"], ["push_files"], ["get_files"], ["install"],
+                    ["get_artifacts"], ["push_artifacts"], ["show_commands"]):
+            res = self.ho(*cmd, "--help")
+            self.assertExit(res, 0)
+            self.assertIn("usage", (res.stdout + res.stderr).lower(), res.describe())
+        res = self.ho("push_config", "--help")
+        self.assertIn("--allow-advanced-tier", res.stdout + res.stderr)
+
+    def test_artifacts_push_without_artifacts_keeps_last(self):
+        ident = ["-e", "resource_group=" + RG, "task=" + TASK]
+        self.backend.plant_object(BUCKET, TASK + "/artifacts/last/state.json", "{}")
+        res = self.ho("artifacts", "push", "-w", self.ws, *ident, env=self.bucket_env())
+        self.assertCleanError(res, 1, "nothing to push")
+        self.assertEqual(self.backend.list_objects(BUCKET, TASK + "/artifacts/last/"),
+                         [TASK + "/artifacts/last/state.json"])
+
     def test_missing_names_is_a_usage_error_with_hint(self):
         res = self.ho("artifacts", "get", "-w", self.ws)
         self.assertCleanError(res, 2, "resource group and a task", "--envs resource_group=")
