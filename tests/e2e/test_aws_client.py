@@ -480,6 +480,11 @@ class SignatureTest(RemoteProjectMixin, AwsTestCase):
         self.assertIn(TASK + "/artifacts/last/state.json", keys)
         self.assertIn(TASK + "/artifacts/last/out/rates one.csv", keys)
         self.assertTrue(any(k.startswith(TASK + "/artifacts/archives/") for k in keys), keys)
+        self.assertIn(TASK + "/artifacts/last/_handoff_manifest.json", keys)
+        self.assertNotIn(TASK + "/artifacts/_handoff_lock", keys, "the lease is released")
+        leases = [r for r in proxy.records()
+                  if any(k.lower() == "if-none-match" and v == "*" for k, v in r["headers"])]
+        self.assertTrue(leases, "the lease is taken with If-None-Match: * (and was re-signed)")
 
 
     def test_whole_lifecycle_signed_like_botocore(self):
