@@ -293,6 +293,20 @@ std::vector<ObjectInfo> LocalObjectStore::list(const std::string& bucket, const 
     if (!it->is_regular_file()) continue;
     std::string key = it->path().lexically_relative(bucket_dir).generic_string();
     if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    if (unsafe_key_reason(key)) {
+      // A file planted under a name no key maps to (a backslash, say): list
+      // it as S3 would, so the caller refuses it by name and fetches the rest.
+      util::UniqueFd fd(::open(it->path().c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      if (!fd.valid() || ::fstat(fd.fd(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      ObjectInfo info;
+      info.key = key;
+      info.size = static_cast<uint64_t>(st.st_size);
+      info.last_modified = local::mtime_of(st);
+      info.etag = md5_of_fd(fd.fd(), it->path());
+      out.push_back(std::move(info));
+      continue;
+    }
     if (auto info = info_of(bucket, key)) out.push_back(std::move(*info));
   }
   if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {

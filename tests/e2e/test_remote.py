@@ -420,10 +420,11 @@ class Files(RemoteBase):
         """point 5: a hostile key is refused and listed, the rest fetched, exit 1."""
         self.backend.plant_object(BUCKET, TASK + "/files/good.txt", "good\n")
         if self.backend.name == "local":
-            # A file system cannot hold a '..' segment; a backslash name is the
-            # local store's only hostile key, and its list() refuses it today.
-            self.skipTest("needs LocalObjectStore::list to return unsafe keys instead of throwing")
-        hostile = TASK + "/files/../../evil.txt"
+            # A file system cannot hold a '..' segment: a name with backslashes
+            # (a Windows-style traversal) is the local store's hostile key.
+            hostile = TASK + "/files/..\\..\\evil.txt"
+        else:
+            hostile = TASK + "/files/../../evil.txt"
         self.backend.plant_object(BUCKET, hostile, "evil\n")
         res = self.ho("files", "get", "-w", self.ws, "-e", "resource_group=" + RG, "task=" + TASK,
                       env=self.bucket_env())
