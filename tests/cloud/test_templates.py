@@ -567,7 +567,7 @@ class TemplateTest(unittest.TestCase):
     # --- task.yml
     def task(self, **params):
         p = {"ResourceGroup": "dev-etl", "TaskName": "wc", "Bucket": "handoff-dev-etl-f0cc306f",
-             "ImageUri": "%s.dkr.ecr.%s.amazonaws.com/etl:0.1" % ("${acct}", REGION),
+             "ImageUri": "%s.dkr.ecr.%s.amazonaws.com/etl:0.1" % (ACCOUNT, REGION),
              "ImageName": "etl"}
         p.update(params)
         return Renderer(self.t["task.yml"], p, "handoff-dev-etl-wc")
@@ -575,18 +575,24 @@ class TemplateTest(unittest.TestCase):
     def test_task_sizes_reach_task_and_container(self):
         """issue 5 / moto fact: task-level Cpu/Memory/EphemeralStorage AND container cpu/memory."""
         params = self.t["task.yml"]["Parameters"]
-        self.assertEqual(params["Cpu"]["AllowedValues"], ["256", "512", "1024", "2048", "4096"])
+        self.assertEqual(params["Cpu"]["AllowedValues"], [256, 512, 1024, 2048, 4096])
+        # Number parameters: CloudFormation passes them on as text, moto as numbers.
+        for k in ("Cpu", "Memory", "EphemeralStorage"):
+            self.assertEqual(params[k]["Type"], "Number", k)
+        self.assertEqual((params["Memory"]["MinValue"], params["Memory"]["MaxValue"]),
+                         (512, 30720))
         self.assertEqual((params["EphemeralStorage"]["MinValue"],
                           params["EphemeralStorage"]["MaxValue"]), (21, 200))
-        td = self.task(Cpu="1024", Memory="4096", EphemeralStorage=50).resource(
-            "TaskDefinition")["Properties"]
-        self.assertEqual((td["Cpu"], td["Memory"], td["EphemeralStorage"]),
-                         ("1024", "4096", {"SizeInGiB": 50}))
-        (c,) = td["ContainerDefinitions"]
-        self.assertEqual((c["Cpu"], c["Memory"]), ("1024", "4096"))
-        defaults = self.task().resource("TaskDefinition")["Properties"]
-        self.assertEqual((defaults["Cpu"], defaults["Memory"],
-                          defaults["EphemeralStorage"]["SizeInGiB"]), ("256", "512", 21))
+
+        def sizes(r):
+            td = r.resource("TaskDefinition")["Properties"]
+            (c,) = td["ContainerDefinitions"]
+            return tuple(str(v) for v in (td["Cpu"], td["Memory"],
+                                          td["EphemeralStorage"]["SizeInGiB"],
+                                          c["Cpu"], c["Memory"]))
+        self.assertEqual(sizes(self.task(Cpu="1024", Memory="4096", EphemeralStorage="50")),
+                         ("1024", "4096", "50", "1024", "4096"))
+        self.assertEqual(sizes(self.task()), ("256", "512", "21", "256", "512"))
 
     def test_task_rules_take_only_fargate_cpu_memory_pairs(self):
         for cpu, mem in (("256", "512"), ("256", "2048"), ("512", "4096"), ("1024", "8192"),
@@ -945,6 +951,7 @@ class MotoStackTest(unittest.TestCase):
         vpcs_before = len(self.aws_json("ec2", "describe-vpcs")["Vpcs"])
         _, out = self.stack("create", res_stack, "resources.yml", ResourceGroup=rg,
                             UseDefaultVpc="true", VpcId=vpc, SubnetIds=",".join(subnets))
+        out_res = out
         self.assertEqual(out["ClusterName"], res_stack)
         self.assertEqual(out["SubnetIds"].split(","), subnets)
         self.assertEqual(out["VpcId"], vpc)
@@ -969,6 +976,23 @@ class MotoStackTest(unittest.TestCase):
         groups = {g["logGroupName"]: g for g in self.aws_json(
             "logs", "describe-log-groups", "--log-group-name-prefix", "handoff/")["logGroups"]}
         self.assertEqual(groups["handoff/dev-etl/wc"]["retentionInDays"], 30)
+
+        # The task definition is runnable as `cloud run` will run it: Fargate in
+        # the resources stack's subnets and security group (moto's RunTask needs
+        # the container-level cpu/memory and the security group), overrides by
+        # container name.
+        net = {"awsvpcConfiguration": {"subnets": out_res["SubnetIds"].split(","),
+                                       "securityGroups": [out_res["SecurityGroupId"]],
+                                       "assignPublicIp": "ENABLED"}}
+        overrides = {"containerOverrides": [{"name": out["ContainerName"], "environment": [
+            {"name": "__VARS", "value": "day=1"}]}]}
+        (run,) = self.aws_json("ecs", "run-task", "--cluster", res_stack, "--launch-type",
+                               "FARGATE", "--task-definition", out["TaskDefinitionArn"],
+                               "--network-configuration", json.dumps(net),
+                               "--overrides", json.dumps(overrides))["tasks"]
+        self.assertEqual(run["taskDefinitionArn"], out["TaskDefinitionArn"])
+        self.assertEqual(run["overrides"]["containerOverrides"][0]["name"], "etl")
+        self.aws("ecs", "stop-task", "--cluster", res_stack, "--task", run["taskArn"])
 
         # Update: a new image version and size registers a new revision and
         # retires the old one. (moto loses the container fields on update.)
