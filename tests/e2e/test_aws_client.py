@@ -27,6 +27,7 @@ import sys
 import tempfile
 import textwrap
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -248,7 +249,7 @@ class CredentialChainTest(AwsTestCase):
         forms = []
         for rec in proxy.records():
             body = base64.b64decode(rec.get("body_b64", "")).decode(errors="replace")
-            form = {k: v[0] for k, v in urllib_parse_qs(body).items()}
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
             if form.get("Action") == "AssumeRole":
                 forms.append(form)
         self.assertEqual(len(forms), 1, "one AssumeRole request: %s" % proxy.records())
@@ -306,7 +307,7 @@ class CredentialChainTest(AwsTestCase):
                                          "container-auth-token-e2e")
 
     def test_container_credentials_wrong_token_is_a_plain_error(self):
-        """Source 3: the server refuses the token -> a plain error, no other source tried silently."""
+        """Source 3: the server refuses the token -> one plain error, no export lines."""
         with ContainerCredsServer(token="the-right-token") as ecs:
             res = self.handoff("aws", "env", env=self.no_env_keys(
                 AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.full_uri,
@@ -341,11 +342,6 @@ class CredentialChainTest(AwsTestCase):
         self.assertCleanError(res, 1)
         self.assertStderrMatches(res, r"(?i)credential")
         self.assertEqual(res.stdout.strip(), "")
-
-
-def urllib_parse_qs(body):
-    import urllib.parse
-    return urllib.parse.parse_qs(body, keep_blank_values=True)
 
 
 # ---------------------------------------------------------------------------
