@@ -184,7 +184,9 @@ TEST(EmbeddedTemplates, AllFourAreEmbeddedAndDeclareWhatWeSend) {
     }
     for (const auto& p : t["Parameters"]) {
       std::string name = p.first.as<std::string>();
-      if (!p.second["Default"]) EXPECT_TRUE(sent[name]) << s.template_name << ": " << name << " not sent";
+      if (!p.second["Default"]) {
+        EXPECT_TRUE(sent[name]) << s.template_name << ": " << name << " not sent";
+      }
     }
   }
   EXPECT_THROW(embedded_template("nope.yml"), Error);
