@@ -5,6 +5,12 @@
 namespace handoff::aws::events {
 namespace {
 
+/// j[key] as a string; "" when missing or null (moto sends "NextToken": null).
+std::string str(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
 constexpr const char* k_service = "events";
 constexpr const char* k_target = "AWSEvents";
 
@@ -17,14 +23,17 @@ nlohmann::json call(Client& client, const std::string& op, const nlohmann::json&
 
 /// PutTargets and RemoveTargets answer 200 with FailedEntries: an error to us.
 void check_failed_entries(const nlohmann::json& r, const std::string& op, const std::string& rule) {
-  if (r.value("FailedEntryCount", 0) == 0) return;
+  if (!r.contains("FailedEntryCount") || !r["FailedEntryCount"].is_number() ||
+      r["FailedEntryCount"].get<int>() == 0) {
+    return;
+  }
   std::vector<std::string> parts;
   std::string code;
   if (r.contains("FailedEntries") && r["FailedEntries"].is_array()) {
     for (const auto& e : r["FailedEntries"]) {
-      code = e.value("ErrorCode", "");
-      parts.push_back("target " + util::quote(e.value("TargetId", "?")) + ": " + code + " " +
-                      e.value("ErrorMessage", ""));
+      code = str(e, "ErrorCode");
+      parts.push_back("target " + util::quote(str(e, "TargetId")) + ": " + code + " " +
+                      str(e, "ErrorMessage"));
     }
   }
   throw AwsError("events " + op + " on " + subject(rule) + " failed: " + util::join(parts, "; "),
@@ -37,7 +46,7 @@ std::string put_rule(Client& client, const std::string& name, const std::string&
                      const std::string& description) {
   nlohmann::json body = {{"Name", name}, {"ScheduleExpression", schedule_expression}, {"State", "ENABLED"}};
   if (!description.empty()) body["Description"] = description;
-  return call(client, "PutRule", body, name).value("RuleArn", "");
+  return str(call(client, "PutRule", body, name), "RuleArn");
 }
 
 RulesPage list_rules_page(Client& client, const std::string& name_prefix, const std::string& next_token) {
@@ -47,20 +56,20 @@ RulesPage list_rules_page(Client& client, const std::string& name_prefix, const 
   RulesPage page;
   if (r.contains("Rules") && r["Rules"].is_array()) {
     for (const auto& j : r["Rules"]) {
-      page.rules.push_back({j.value("Name", ""), j.value("Arn", ""), j.value("ScheduleExpression", ""),
-                            j.value("State", "")});
+      page.rules.push_back({str(j, "Name"), str(j, "Arn"), str(j, "ScheduleExpression"),
+                            str(j, "State")});
     }
   }
-  page.next_token = r.value("NextToken", "");
+  page.next_token = str(r, "NextToken");
   return page;
 }
 
 Target target_from_json(const nlohmann::json& j) {
   Target t;
-  t.id = j.value("Id", "");
-  t.arn = j.value("Arn", "");
-  t.role_arn = j.value("RoleArn", "");
-  t.input = j.value("Input", "");
+  t.id = str(j, "Id");
+  t.arn = str(j, "Arn");
+  t.role_arn = str(j, "RoleArn");
+  t.input = str(j, "Input");
   if (j.contains("EcsParameters")) t.ecs_parameters = j["EcsParameters"];
   return t;
 }
@@ -89,7 +98,7 @@ std::optional<std::vector<Target>> list_targets_by_rule(Client& client, const st
     if (r.contains("Targets") && r["Targets"].is_array()) {
       for (const auto& j : r["Targets"]) out.push_back(target_from_json(j));
     }
-    token = r.value("NextToken", "");
+    token = str(r, "NextToken");
     if (token.empty()) return out;
   }
   throw Error("events ListTargetsByRule of " + subject(rule) + " returned more than 1000 pages");

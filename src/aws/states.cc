@@ -5,6 +5,12 @@
 namespace handoff::aws::states {
 namespace {
 
+/// j[key] as a string; "" when missing or null (moto sends "NextToken": null).
+std::string str(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
 std::string subject(const std::string& arn) { return "state machine " + util::quote(arn); }
 
 bool not_found(const AwsError& e) {
@@ -40,8 +46,8 @@ std::string create_state_machine(Client& client, const std::string& name, const 
   nlohmann::json body = {{"name", name}, {"definition", definition}, {"roleArn", role_arn},
                          {"type", "STANDARD"}};
   if (!logging.is_null()) body["loggingConfiguration"] = logging;
-  return call(client, "CreateStateMachine", body, "state machine " + util::quote(name))
-      .value("stateMachineArn", "");
+  return str(call(client, "CreateStateMachine", body, "state machine " + util::quote(name)),
+             "stateMachineArn");
 }
 
 void update_state_machine(Client& client, const std::string& arn, const std::string& definition,
@@ -54,8 +60,8 @@ void update_state_machine(Client& client, const std::string& arn, const std::str
 std::optional<StateMachine> describe_state_machine(Client& client, const std::string& arn) {
   try {
     nlohmann::json r = call(client, "DescribeStateMachine", {{"stateMachineArn", arn}}, subject(arn));
-    return StateMachine{r.value("stateMachineArn", arn), r.value("name", ""), r.value("definition", ""),
-                        r.value("roleArn", ""), r.value("status", "")};
+    return StateMachine{arn, str(r, "name"), str(r, "definition"),
+                        str(r, "roleArn"), str(r, "status")};
   } catch (const AwsError& e) {
     if (not_found(e)) return std::nullopt;
     throw;

@@ -62,7 +62,10 @@ RunTarget find_run_target(aws::Client& client, const ScheduleScope& scope, const
     nlohmann::json r = client.call_json("ecs", k_ecs_target, "DescribeTaskDefinition",
                                         {{"taskDefinition", family}},
                                         "task definition " + util::quote(family));
-    t.task_definition_arn = r["taskDefinition"].value("taskDefinitionArn", "");
+    if (r.contains("taskDefinition") && r["taskDefinition"].is_object() &&
+        r["taskDefinition"].contains("taskDefinitionArn") && r["taskDefinition"]["taskDefinitionArn"].is_string()) {
+      t.task_definition_arn = r["taskDefinition"]["taskDefinitionArn"].get<std::string>();
+    }
   } catch (const aws::AwsError& e) {
     if (e.code() != "ClientException") throw;
     throw Error("task definition family " + util::quote(family) + " not found",
