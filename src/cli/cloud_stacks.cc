@@ -46,6 +46,18 @@ void print(const std::string& text) {
   std::fflush(stdout);
 }
 
+// What the original printed after a role stack: the profile the granted
+// account adds to assume the deploy role (the external id stays out of logs).
+void log_profile_snippet(const cloud::StackInputs& in, const std::string& region) {
+  std::string grantee = in.grantee_account_id.empty() ? in.account_id : in.grantee_account_id;
+  log::info("To use the deploy role from account {}, add to its ~/.aws/config:", grantee);
+  log::info("  [profile handoff-{}]", in.account_id);
+  log::info("  role_arn = arn:aws:iam::{}:role/handoff-FargateDeployRole-for-{}", in.account_id, grantee);
+  log::info("  external_id = <the external id given to this command>");
+  log::info("  source_profile = <a profile of account {}>", grantee);
+  log::info("  region = {}", region);
+}
+
 void run_stack_command(StackKind kind, const Verb& verb, Options& o) {
   configure(o);
   cloud::StackFlags& f = stack_flags();
@@ -119,8 +131,10 @@ void run_stack_command(StackKind kind, const Verb& verb, Options& o) {
   ctx.wait.timeout = std::chrono::seconds(f.timeout);
   if (*verb.action == StackAction::create) {
     cloud::create_stack(ctx, spec, body);
+    if (kind == StackKind::role) log_profile_snippet(in, facts.region);
   } else {
     cloud::update_stack(ctx, spec, body);
+    if (kind == StackKind::role) log_profile_snippet(in, facts.region);
     if (kind == StackKind::task) {
       log::info("Schedules start the task definition revision they were made with: re-create "
                 "them with `handoff cloud schedule create` to use this one");

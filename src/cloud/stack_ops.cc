@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,15 @@ aws::StackRequest request_of(const StackSpec& spec, const std::string& body) {
   r.parameters = spec.parameters;
   r.tags = spec.tags;
   return r;
+}
+
+// The task stack imports the role stack's exports; without that stack AWS
+// answers "No export named handoff-TaskExecutionRoleArn found".
+[[noreturn]] void rethrow_with_hint(const aws::AwsError& e) {
+  if (std::string_view(e.what()).find("No export named handoff-") != std::string_view::npos) {
+    throw Error(e.what(), "create the role stack first: handoff cloud role create --external-id <phrase>");
+  }
+  throw e;
 }
 
 void log_parameters(const StackSpec& spec) {
@@ -67,7 +77,7 @@ void create_stack(const OpContext& ctx, const StackSpec& spec, const std::string
   try {
     id = ctx.cfn->create_stack(request_of(spec, body));
   } catch (const aws::AwsError& e) {
-    if (e.code() != "AlreadyExistsException") throw;
+    if (e.code() != "AlreadyExistsException") rethrow_with_hint(e);
     auto existing = ctx.cfn->describe_stack(spec.stack_name);
     throw Error(fmt::format("stack {} already exists{}", util::quote(spec.stack_name),
                             existing ? " (" + existing->status + ")" : ""),
@@ -88,7 +98,12 @@ void update_stack(const OpContext& ctx, const StackSpec& spec, const std::string
                 fmt::format("create it with `{} create`", ctx.command));
   }
   std::string last = newest_event_id(*ctx.cfn, before->id);
-  std::optional<std::string> id = ctx.cfn->update_stack(request_of(spec, body));
+  std::optional<std::string> id;
+  try {
+    id = ctx.cfn->update_stack(request_of(spec, body));
+  } catch (const aws::AwsError& e) {
+    rethrow_with_hint(e);
+  }
   if (!id) {
     log::info("Stack {} is up to date: no changes to make", spec.stack_name);
     print(ctx, *before, "up to date");
