@@ -10,6 +10,7 @@ void add_cloud_commands(CLI::App& app, Options& o, int* exit_code) {
   // The groups, one file each (cloud_<group>.cc), in the order of --help:
   void add_cloud_stack_commands(CLI::App*, Options&, int*); add_cloud_stack_commands(cloud, o, exit_code);
   void add_cloud_schedule_commands(CLI::App*, Options&, int*); add_cloud_schedule_commands(cloud, o, exit_code);
+  void add_cloud_run_commands(CLI::App*, Options&, int*); add_cloud_run_commands(cloud, o, exit_code);
 }
 
 }  // namespace handoff::cli
