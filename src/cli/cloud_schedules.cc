@@ -237,6 +237,9 @@ int run_explain(const Options& o, const Flags& f) {
   std::string cron = pick(f.cron, in, "cron");
   std::string id = pick(f.target_id, in, "target_id");
   std::vector<cloud::Schedule> schedules;
+  if (!in.project && cron.empty()) {
+    throw UsageError("nothing to explain", "pass -p PROJECT_DIR (its schedules) or --cron 'EXPR'");
+  }
   if (!cron.empty() && id.empty()) {
     schedules.push_back({"", cron, {}, "", ""});
   } else {

@@ -307,6 +307,11 @@ class CloudSchedules(MotoTestCase, HandoffTestCase):
             STACK + "-2  cron(30 6 ? * MON-FRI *)  next 5 runs after 2026-02-26T12:00:00Z (UTC):\n"
             "  2026-02-27T06:30:00Z  Fri\n  2026-03-02T06:30:00Z  Mon\n  2026-03-03T06:30:00Z  Tue\n"
             "  2026-03-04T06:30:00Z  Wed\n  2026-03-05T06:30:00Z  Thu\n"))
+        # Stage prod: no prefix in the names; --target-id picks one schedule, --count how many runs.
+        res = self.ok(self.handoff("cloud", "schedule", "explain", "-p", self.project(), "-s", "prod",
+                                   "--target-id", "1", "--count", "2", "--from", "2024-02-28T00:00:00Z"))
+        self.assertEqual(res.stdout, "handoff-etl-widgets-1  cron(0 0 * * ? *)  next 2 runs after "
+                         "2024-02-28T00:00:00Z (UTC):\n  2024-02-29T00:00:00Z  Thu\n  2024-03-01T00:00:00Z  Fri\n")
         res = self.ok(self.handoff("cloud", "schedule", "explain", "--cron", "0 12 ? * 6L 2024",
                                    "--from", "2024-10-01", "--json"))
         self.assertEqual(json.loads(res.stdout), [{"name": "", "target_id": "", "cron": "0 12 ? * 6L 2024",
