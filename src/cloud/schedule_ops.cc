@@ -59,8 +59,22 @@ Created create_schedule(aws::Client& client, const ScheduleScope& scope, const S
   }
   std::string description = schedule.description.empty() ? "handoff schedule " + schedule.target_id
                                                          : schedule.description;
-  c.rule_arn = aws::events::put_rule(client, c.name, "cron(" + schedule.cron + ")", description);
-  aws::events::put_targets(client, c.name, {t});
+  bool rule_made = false;
+  try {
+    c.rule_arn = aws::events::put_rule(client, c.name, "cron(" + schedule.cron + ")", description);
+    rule_made = true;
+    aws::events::put_targets(client, c.name, {t});
+  } catch (const Error& e) {
+    // Say what this attempt already made, so nothing is left unnoticed.
+    std::vector<std::string> made;
+    if (config.state_machine) made.push_back("state machine " + sm_arn);
+    if (rule_made) made.push_back("rule " + c.name + " (without this target)");
+    throw Error(fmt::format("schedule {}: {}", util::quote(c.name), e.what()),
+                made.empty() ? "nothing was changed for it; fix the cause and run create again"
+                             : "already made: " + util::join(made, "; ") +
+                                   "; run create again, or `handoff cloud schedule delete --target-id " +
+                                   schedule.target_id + "`");
+  }
   c.target_arn = t.arn;
   if (!config.state_machine && aws::states::describe_state_machine(client, sm_arn)) {
     // The schedule used a state machine before state_machine: false.

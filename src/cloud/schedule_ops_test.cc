@@ -1,4 +1,4 @@
-// delete_schedule's step-by-step report against a scripted HTTP peer: moto
+// create_schedule and delete_schedule step by step against a scripted HTTP peer: moto
 // never refuses a step, so what is left after a failure is checked here.
 #include "cloud/schedule_ops.h"
 
@@ -38,9 +38,9 @@ class Scripted : public aws::HttpClient {
 const std::string k_rule = "handoff-dev-etl-w-1";
 const std::string k_machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:" + k_rule;
 
-class DeleteSchedule : public testing::Test {
+class ScheduleOps : public testing::Test {
  protected:
-  DeleteSchedule() : http_(std::make_shared<Scripted>()), client_(config()) {}
+  ScheduleOps() : http_(std::make_shared<Scripted>()), client_(config()) {}
   aws::ClientConfig config() {
     std::map<std::string, std::string> vars = {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
                                                {"AWS_SECRET_ACCESS_KEY", "secret"},
@@ -70,7 +70,7 @@ class DeleteSchedule : public testing::Test {
   aws::Client client_;
 };
 
-TEST_F(DeleteSchedule, EveryStepInOrder) {
+TEST_F(ScheduleOps, EveryStepInOrder) {
   rule_with_machine();
   http_->reply(200, R"({"FailedEntryCount":0,"FailedEntries":[]})");
   http_->reply(200, "{}");
@@ -86,7 +86,7 @@ TEST_F(DeleteSchedule, EveryStepInOrder) {
                                       "AWSStepFunctions.DeleteStateMachine"}));
 }
 
-TEST_F(DeleteSchedule, ARefusedRuleDeleteLeavesTheRuleAndTheStateMachine) {
+TEST_F(ScheduleOps, ARefusedRuleDeleteLeavesTheRuleAndTheStateMachine) {
   rule_with_machine();
   http_->reply(200, R"({"FailedEntryCount":0})");
   denied();
@@ -96,7 +96,7 @@ TEST_F(DeleteSchedule, ARefusedRuleDeleteLeavesTheRuleAndTheStateMachine) {
   EXPECT_EQ(d.left, (std::vector<std::string>{"rule " + k_rule, "state machine " + k_machine}));
 }
 
-TEST_F(DeleteSchedule, ARefusedTargetRemovalLeavesEverything) {
+TEST_F(ScheduleOps, ARefusedTargetRemovalLeavesEverything) {
   rule_with_machine();
   http_->reply(200, R"({"FailedEntryCount":1,"FailedEntries":[{"TargetId":"1","ErrorCode":"InternalException","ErrorMessage":"try later"}]})");
   Deleted d = delete_schedule(client_, k_rule);
@@ -105,7 +105,7 @@ TEST_F(DeleteSchedule, ARefusedTargetRemovalLeavesEverything) {
   EXPECT_EQ(d.left, (std::vector<std::string>{"rule " + k_rule, "targets 1", "state machine " + k_machine}));
 }
 
-TEST_F(DeleteSchedule, ARefusedStateMachineDeleteLeavesOnlyIt) {
+TEST_F(ScheduleOps, ARefusedStateMachineDeleteLeavesOnlyIt) {
   rule_with_machine();
   http_->reply(200, R"({"FailedEntryCount":0})");
   http_->reply(200, "{}");
@@ -115,7 +115,7 @@ TEST_F(DeleteSchedule, ARefusedStateMachineDeleteLeavesOnlyIt) {
   EXPECT_EQ(d.left, std::vector<std::string>{"state machine " + k_machine});
 }
 
-TEST_F(DeleteSchedule, AMissingRuleIsAnError) {
+TEST_F(ScheduleOps, AMissingRuleIsAnError) {
   http_->reply(400, R"({"__type":"ResourceNotFoundException","message":"Rule x does not exist."})");
   try {
     delete_schedule(client_, k_rule);
@@ -124,6 +124,33 @@ TEST_F(DeleteSchedule, AMissingRuleIsAnError) {
     EXPECT_EQ(std::string(e.what()), "no schedule '" + k_rule + "': EventBridge has no rule of that name");
     EXPECT_EQ(e.exit_code(), k_exit_failure);
   }
+}
+
+TEST_F(ScheduleOps, ACreateThatFailsHalfWaySaysWhatItMade) {
+  http_->reply(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+                    "</GetCallerIdentityResult></GetCallerIdentityResponse>");
+  http_->reply(400, R"({"__type":"StateMachineDoesNotExist","message":"no"})");
+  http_->reply(200, R"({"stateMachineArn":")" + k_machine + R"("})");
+  http_->reply(200, R"({"RuleArn":"arn:aws:events:eu-west-1:123456789012:rule/)" + k_rule + R"("})");
+  http_->reply(200, R"({"FailedEntryCount":1,"FailedEntries":[{"TargetId":"1","ErrorCode":"ValidationException","ErrorMessage":"bad"}]})");
+  ScheduleScope scope{"dev-etl", "w", "dev"};
+  Schedule s{"1", "0 0 * * ? *", {}, "", ""};
+  RunTarget t{"arn:cluster", "arn:td", {"subnet-1"}, {"sg-1"}, "img"};
+  try {
+    create_schedule(client_, scope, s, {{"HO_STAGE", "dev"}}, t, "arn:role", PlatformConfig{});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "schedule '" + k_rule +
+                                         "': events PutTargets on rule '" + k_rule +
+                                         "' failed: target '1': ValidationException bad");
+    EXPECT_EQ(e.hint(), "already made: state machine " + k_machine + "; rule " + k_rule +
+                            " (without this target); run create again, or `handoff cloud schedule delete "
+                            "--target-id 1`");
+  }
+  EXPECT_EQ(http_->targets,
+            (std::vector<std::string>{"Action=GetCallerIdentity", "AWSStepFunctions.DescribeStateMachine",
+                                      "AWSStepFunctions.CreateStateMachine", "AWSEvents.PutRule",
+                                      "AWSEvents.PutTargets"}));
 }
 
 }  // namespace
