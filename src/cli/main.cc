@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/cloud.h"
+#include "cli/container_commands.h"
 #include "cli/options.h"
 #include "job/job.h"
 #include "job/remote.h"
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
 
   add_remote_commands(app, o, run, &exit_code);
   add_cloud_commands(app, o, &exit_code);
+  add_container_commands(app, o, &exit_code);
 
   auto* version = app.add_subcommand("version", "print handoff's version");
   version->callback([&] { std::printf("handoff %s (%s)\n", k_version, k_git_revision); });
