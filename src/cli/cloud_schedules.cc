@@ -3,6 +3,7 @@
 // by default. The original's `-v target_id= cron= scope=` forms work beside
 // the flags (a flag wins).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
