@@ -173,6 +173,16 @@ class CloudSchedules(MotoTestCase, HandoffTestCase):
         self.assertEqual(ecs["LaunchType"], "FARGATE")
         self.assertEqual(ecs["TaskCount"], 1)
 
+    def test_switching_to_a_bare_ecs_target_removes_the_old_state_machine(self):
+        self.create(self.project(), "-v", "target_id=1", "cron=0 4 * * ? *")
+        self.assertEqual(sorted(self.machines()), [STACK + "-1"])
+        res = self.create(self.project("  platform_config:\n    state_machine: false"), "--target-id", "1")
+        self.assertIn("deleted the state machine", res.stderr)
+        self.assertEqual(self.machines(), {})
+        (target,) = self.targets(STACK + "-1")
+        self.assertIn("EcsParameters", target)
+        self.assertEqual(self.rules()[STACK + "-1"]["ScheduleExpression"], "cron(0 0 * * ? *)")
+
     def test_network_from_the_resources_stack(self):
         self.moto.aws("cloudformation", "create-stack", "--stack-name", "handoff-dev-etl-resources",
                       "--template-body", NETWORK_STACK)
