@@ -82,8 +82,8 @@ class Parser {
       if (auto slash = item.find('/'); slash != std::string::npos) {
         base = item.substr(0, slash);
         std::string s = item.substr(slash + 1);
-        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || std::stoi(s) < 1 ||
-            s.size() > 4) {
+        if (s.empty() || s.size() > 4 || s.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(s) < 1) {
           fail(f, part, "step '" + s + "' must be a positive number");
         }
         step = std::stoi(s);

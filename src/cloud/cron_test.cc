@@ -158,6 +158,10 @@ TEST(Cron, ErrorsNameTheFieldAndThePart) {
   EXPECT_EQ(error_of("0 0 ? * FUN *"),
             "cron '0 0 ? * FUN *': day-of-week 'FUN': 'FUN' is neither a number 1-7 nor a name SUN-SAT");
   EXPECT_EQ(error_of("*/0 0 * * ? *"), "cron '*/0 0 * * ? *': minutes '*/0': step '0' must be a positive number");
+  EXPECT_EQ(error_of("*/99999999999 0 * * ? *"),
+            "cron '*/99999999999 0 * * ? *': minutes '*/99999999999': step '99999999999' must be a positive number");
+  EXPECT_EQ(error_of("99999999999 0 * * ? *"),
+            "cron '99999999999 0 * * ? *': minutes '99999999999': 99999999999 is out of range 0-59");
   EXPECT_EQ(error_of("0 0 L-3 * ? *"),
             "cron '0 0 L-3 * ? *': day-of-month 'L-3': L, LW and nW stand alone (not in lists or "
             "ranges); L-n is not supported");
