@@ -124,6 +124,7 @@ namespace {
 // at once; an HTTP call under way finishes first (a page, not a hang).
 volatile sig_atomic_t g_signal = 0;
 int g_wake_fd = -1;
+constexpr int64_t k_lookback_ms = 10000;
 
 void on_signal(int sig) {
   g_signal = sig;
@@ -195,9 +196,7 @@ int logs(aws::Client& client, const LogsOptions& o) {
     if (!o.follow_timeout) return false;
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= *o.follow_timeout;
   };
-  // Events already printed, by id, with their timestamps: each poll starts at
-  // the newest timestamp seen (inclusive), so events of that millisecond come
-  // again and are dropped here; older ids are forgotten.
+  // Events already printed, by id, with their timestamps (see the lookback).
   std::map<std::string, int64_t> seen;
   aws::logs::FilterInput in;
   in.log_group = o.log_group;
@@ -207,16 +206,18 @@ int logs(aws::Client& client, const LogsOptions& o) {
   in.log_streams = o.log_streams;
   double delay = o.first_delay;
   size_t total = 0;
+  bool last_round = false;  // the follow timeout is up: one more poll, then stop
+  int64_t newest = o.start_ms.value_or(0);  // the newest event time seen so far
   for (;;) {
     bool news = false;
-    int64_t newest = in.start_ms.value_or(0);
     in.next_token.clear();
     for (int page = 0; page < 100000; ++page) {
       auto r = aws::logs::filter_log_events(client, in);
       std::string text;
       for (const auto& e : r.events) {
         newest = std::max(newest, e.timestamp);
-        if (!e.id.empty() && !seen.emplace(e.id, e.timestamp).second) continue;
+        std::string key = !e.id.empty() ? e.id : fmt::format("{}\n{}\n{}", e.stream, e.timestamp, e.message);
+        if (!seen.emplace(std::move(key), e.timestamp).second) continue;
         text += render_event(e, o) + "\n";
         news = true;
         ++total;
@@ -226,20 +227,24 @@ int logs(aws::Client& client, const LogsOptions& o) {
       in.next_token = r.next_token;
       if (in.next_token.empty() || (watch && watch->signal())) break;
     }
-    if (!o.follow) break;
-    if (watch->signal()) break;
-    in.start_ms = newest;
-    for (auto it = seen.begin(); it != seen.end();) it = it->second < newest ? seen.erase(it) : std::next(it);
+    if (!o.follow || last_round || watch->signal()) break;
+    // The next poll looks back a little before the newest event seen: events
+    // reach CloudWatch late, and another stream's may carry an older time.
+    // Ids already printed are dropped; older ones are forgotten.
+    in.start_ms = std::max(o.start_ms.value_or(0), newest - k_lookback_ms);
+    for (auto it = seen.begin(); it != seen.end();) {
+      it = it->second < *in.start_ms ? seen.erase(it) : std::next(it);
+    }
     delay = news ? o.first_delay : std::min(delay * 2, o.max_delay);
     double wait = delay;
     if (o.follow_timeout) {
       double left = *o.follow_timeout -
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      if (left <= 0) break;
-      wait = std::min(wait, left);
+      wait = std::max(0.0, std::min(wait, left));
     }
-    log::debug("no new events; next poll in {:.1f} s", wait);
-    if (!watch->sleep(wait) || deadline_passed()) break;
+    log::debug("next poll in {:.1f} s", wait);
+    if (!watch->sleep(wait)) break;
+    last_round = deadline_passed();
   }
   log::info("{} event(s) from log group {}", total, o.log_group);
   if (watch && watch->signal()) {

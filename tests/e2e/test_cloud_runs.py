@@ -314,7 +314,7 @@ class CloudLogs(CloudRunsBase):
 
     def test_follow_shows_new_events_then_stops_by_its_timeout(self):
         start = time.monotonic()
-        proc, first = self.start_follow("--follow-timeout", "8")
+        proc, _ = self.start_follow("--follow-timeout", "12")
         self.now = int(time.time() * 1000)
         self.put(("later event one", 0), ("later event two", 1))
         out, err = proc.communicate(timeout=30)
@@ -323,8 +323,8 @@ class CloudLogs(CloudRunsBase):
         self.assertEqual(proc.returncode, 0, err.decode())
         self.assertEqual([l.split(" ", 2)[2] for l in rest], ["later event one", "later event two"],
                          err.decode())
-        self.assertLess(elapsed, 20)
-        self.assertGreaterEqual(elapsed, 7.5)
+        self.assertLess(elapsed, 25)
+        self.assertGreaterEqual(elapsed, 11.5)
 
     def test_follow_stops_cleanly_on_sigint_and_sigterm(self):
         for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
