@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "util/error.h"
+
 namespace handoff::aws::ecs {
 namespace {
 
@@ -85,6 +89,86 @@ TEST(EcsTask, ToleratesMissingFields) {
   EXPECT_FALSE(t.started_at);
   EXPECT_TRUE(t.containers.empty());
   EXPECT_EQ(task_id_of("abc"), "abc");
+}
+
+}  // namespace
+}  // namespace handoff::aws::ecs
+
+// ----- pagination and batching on a scripted HTTP seam ----------------------
+namespace handoff::aws::ecs {
+namespace {
+
+struct Recorder : HttpClient {
+  std::vector<nlohmann::json> answers;
+  std::vector<std::pair<std::string, nlohmann::json>> calls;  ///< X-Amz-Target, body
+  HttpResponse send(const HttpRequest& req) override {
+    std::string target;
+    for (const auto& h : req.headers) {
+      if (h.name == "X-Amz-Target" || h.name == "x-amz-target") target = h.value;
+    }
+    calls.emplace_back(target, nlohmann::json::parse(req.body));
+    HttpResponse r;
+    r.status = 200;
+    r.body = (calls.size() <= answers.size() ? answers[calls.size() - 1] : nlohmann::json::object()).dump();
+    return r;
+  }
+};
+
+Client fake_client(const std::shared_ptr<Recorder>& http) {
+  ClientConfig cfg;
+  cfg.env = [](const std::string& n) -> std::optional<std::string> {
+    if (n == "AWS_ACCESS_KEY_ID") return "AKID";
+    if (n == "AWS_SECRET_ACCESS_KEY") return "secret-for-the-fake";
+    if (n == "AWS_REGION") return "eu-west-1";
+    if (n == "AWS_ENDPOINT_URL") return "http://127.0.0.1:9";
+    if (n == "AWS_CONFIG_FILE" || n == "AWS_SHARED_CREDENTIALS_FILE") return "/nonexistent";
+    return std::nullopt;
+  };
+  cfg.http = http;
+  return Client(cfg);
+}
+
+TEST(EcsCalls, ListTasksFollowsEveryPage) {
+  auto http = std::make_shared<Recorder>();
+  http->answers = {{{"taskArns", {"t1", "t2"}}, {"nextToken", "p2"}}, {{"taskArns", {"t3"}}}};
+  Client client = fake_client(http);
+  EXPECT_EQ(list_tasks(client, "c", "STOPPED", "fam"), (std::vector<std::string>{"t1", "t2", "t3"}));
+  ASSERT_EQ(http->calls.size(), 2u);
+  EXPECT_EQ(http->calls[0].first, "AmazonEC2ContainerServiceV20141113.ListTasks");
+  EXPECT_EQ(http->calls[0].second,
+            nlohmann::json({{"cluster", "c"}, {"desiredStatus", "STOPPED"}, {"maxResults", 100}, {"family", "fam"}}));
+  EXPECT_EQ(http->calls[1].second["nextToken"], "p2");
+}
+
+TEST(EcsCalls, DescribeTasksInBatchesOfHundred) {
+  auto http = std::make_shared<Recorder>();
+  http->answers = {{{"tasks", {{{"taskArn", "arn:x:task/c/1"}}}}}, {{"tasks", nlohmann::json::array()}}};
+  Client client = fake_client(http);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 150; ++i) ids.push_back("id" + std::to_string(i));
+  auto tasks = describe_tasks(client, "c", ids);
+  ASSERT_EQ(http->calls.size(), 2u);
+  EXPECT_EQ(http->calls[0].second["tasks"].size(), 100u);
+  EXPECT_EQ(http->calls[1].second["tasks"].size(), 50u);
+  EXPECT_EQ(http->calls[1].second["tasks"][0], "id100");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].id, "1");
+}
+
+TEST(EcsCalls, RunTaskWithOnlyFailuresNamesThem) {
+  auto http = std::make_shared<Recorder>();
+  http->answers = {{{"tasks", nlohmann::json::array()},
+                    {"failures", {{{"arn", "arn:c"}, {"reason", "RESOURCE:MEMORY"}, {"detail", "no room"}}}}}};
+  Client client = fake_client(http);
+  RunTaskInput in;
+  in.cluster = "c";
+  in.task_definition = "fam:1";
+  try {
+    run_task(client, in);
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "ecs RunTask started no task of 'fam:1' in cluster 'c': RESOURCE:MEMORY (no room)");
+  }
 }
 
 }  // namespace
