@@ -211,6 +211,39 @@ class BuildTest(ContainerBase):
         self.assertEqual(len(errors), 1, res.describe())
 
 
+class EntrypointTest(ContainerBase):
+    def test_entrypoint_runs_the_stored_project_with_vars_evaluated_at_start(self):
+        """What the image runs, without an image: the built context's entrypoint.sh with the real
+        handoff on PATH, in an /app-like dir, with the environment `container run` and the task
+        definition give. __VARS is evaluated when it starts; artifacts land in moto's bucket."""
+        proj = self.write_project(PROJECT.replace("args: hi", 'args: "hello {{ who }}"'), name="entry")
+        bucket = "handoff-e2e-container"
+        self.server.aws("s3api", "create-bucket", "--bucket", bucket)
+        remote = {"HO_BUCKET": bucket, "HO_STORE": "aws"}
+        self.assertExit(self.ho("config", "push", "-p", proj, env=remote), 0)
+        self.assertExit(self.ho("container", "build", "-p", proj, "-y", "-v", "version=0.1"), 0)
+        app = os.path.join(self.tmp, "app")
+        os.makedirs(os.path.join(app, "workspace"))
+        shutil.copy(os.path.join(self.keep, "script", "entrypoint.sh"), app)
+        os.symlink(os.environ.get("HANDOFF_BIN") or os.path.join(HANDOFF_SRC, "build", "handoff"),
+                   os.path.join(self.bin, "handoff"))
+        env = self.server.env()
+        env.update({"PATH": self.bin + os.pathsep + os.environ.get("PATH", ""), "HO_RESOURCE_GROUP": "dev-rg1",
+                    "HO_TASK": "task1", "HO_BUCKET": bucket, "HO_STORE": "aws", "HO_STAGE": "dev",
+                    "__VARS": "who=$(echo container-world)"})
+        proc = subprocess.run(["/bin/sh", "entrypoint.sh"], cwd=app, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-4000:])
+        keys = [o["Key"] for o in self.server.aws_json("s3api", "list-objects-v2", "--bucket", bucket,
+                                                         "--prefix", "task1/artifacts/last/").get("Contents", [])]
+        stdout_logs = [k for k in keys if k.endswith("_stdout.log")]
+        self.assertTrue(stdout_logs, (keys, proc.stderr[-4000:]))
+        out = os.path.join(self.tmp, "log.txt")
+        self.server.aws("s3api", "get-object", "--bucket", bucket, "--key", stdout_logs[0], out)
+        with open(out) as f:
+            self.assertEqual(f.read(), "hello container-world\n")
+
+
 class RunTest(ContainerBase):
     def test_run_passes_names_store_stage_and_envs_but_no_secret_keys_in_argv(self):
         res = self.ho("container", "run", "-p", self.project, "-y", "-e", "__VARS=start=$(date -I)", "MY_FLAG=on",
