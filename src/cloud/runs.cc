@@ -39,6 +39,18 @@ void put(EnvList& env, const std::string& key, const std::string& value) {
   env.emplace_back(key, value);
 }
 
+// A missing cluster is the resources stack not made yet (or another stage).
+template <typename F>
+auto on_cluster(const Names& names, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const aws::AwsError& e) {
+    if (e.code() != "ClusterNotFoundException") throw;
+    throw Error(fmt::format("cluster {} does not exist", util::quote(names.cluster())),
+                "create it with handoff cloud resources create (check -s and the region)");
+  }
+}
+
 std::string when(const std::optional<double>& secs) {
   if (!secs) return "-";
   return format_utc_ms(static_cast<int64_t>(*secs * 1000.0), false).substr(0, 19);
@@ -149,7 +161,7 @@ int run(aws::Client& client, const RunOptions& o) {
   log::info("Running {} (revision {}) on cluster {} in subnets {} with security groups {}", family,
             def->revision, in.cluster, util::join(in.subnets, ","), util::join(in.security_groups, ","));
   // 4. Start it.
-  aws::ecs::Task task = aws::ecs::run_task(client, in);
+  aws::ecs::Task task = on_cluster(o.names, [&] { return aws::ecs::run_task(client, in); });
   if (o.json) {
     std::fputs((task_digest(task, o.container).dump() + "\n").c_str(), stdout);
   } else {
@@ -225,16 +237,18 @@ nlohmann::json task_digest(const aws::ecs::Task& t, const std::string& container
 int job_status(aws::Client& client, const StatusOptions& o) {
   std::string cluster = o.names.cluster();
   std::string family = o.resource_group_level ? "" : o.names.family();
-  std::vector<std::string> arns;
-  if (o.running) {
-    auto r = aws::ecs::list_tasks(client, cluster, "RUNNING", family);
-    arns.insert(arns.end(), r.begin(), r.end());
-  }
-  if (o.stopped) {
-    auto s = aws::ecs::list_tasks(client, cluster, "STOPPED", family);
-    arns.insert(arns.end(), s.begin(), s.end());
-  }
-  auto tasks = tasks_of(aws::ecs::describe_tasks(client, cluster, arns), o.names, o.resource_group_level);
+  auto tasks = on_cluster(o.names, [&] {
+    std::vector<std::string> arns;
+    if (o.running) {
+      auto r = aws::ecs::list_tasks(client, cluster, "RUNNING", family);
+      arns.insert(arns.end(), r.begin(), r.end());
+    }
+    if (o.stopped) {
+      auto s = aws::ecs::list_tasks(client, cluster, "STOPPED", family);
+      arns.insert(arns.end(), s.begin(), s.end());
+    }
+    return tasks_of(aws::ecs::describe_tasks(client, cluster, arns), o.names, o.resource_group_level);
+  });
   // Running first, then the newest.
   std::stable_sort(tasks.begin(), tasks.end(), [](const aws::ecs::Task& a, const aws::ecs::Task& b) {
     bool ar = a.last_status != "STOPPED";
@@ -264,7 +278,7 @@ int job_status(aws::Client& client, const StatusOptions& o) {
 
 int job_stop(aws::Client& client, const StopOptions& o) {
   std::string cluster = o.names.cluster();
-  auto found = aws::ecs::describe_tasks(client, cluster, {o.id});
+  auto found = on_cluster(o.names, [&] { return aws::ecs::describe_tasks(client, cluster, {o.id}); });
   if (found.empty()) {
     throw Error(fmt::format("no task {} in cluster {}", util::quote(o.id), util::quote(cluster)),
                 "list the tasks with handoff cloud job status");

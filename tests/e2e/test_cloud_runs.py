@@ -241,6 +241,12 @@ class CloudJobs(CloudRunsBase):
         self.assertCleanError(res, 2, "no task to stop", "--id")
 
 
+    def test_missing_cluster_is_named_with_a_hint(self):
+        res = self.ho("cloud", "job", "status", "-p", self.project(), "-s", "qa")
+        self.assertCleanError(res, 1, "cluster 'handoff-qa-etl-resources' does not exist",
+                              "cloud resources create")
+
+
 class CloudLogs(CloudRunsBase):
     """Only Logs: a fresh server state per test, no ECS set-up."""
 
