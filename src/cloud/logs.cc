@@ -228,6 +228,11 @@ int logs(aws::Client& client, const LogsOptions& o) {
       if (in.next_token.empty() || (watch && watch->signal())) break;
     }
     if (!o.follow || last_round || watch->signal()) break;
+    if (o.end_ms && std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count() > *o.end_ms + k_lookback_ms) {
+      log::info("--end-time has passed: nothing more to follow");
+      break;
+    }
     // The next poll looks back a little before the newest event seen: events
     // reach CloudWatch late, and another stream's may carry an older time.
     // Ids already printed are dropped; older ones are forgotten.
