@@ -158,10 +158,14 @@ fs::path find_source_dir(const std::string& flag, const std::optional<std::strin
   };
   if (!flag.empty()) return check(flag, "--handoff-src");
   if (env && !env->empty()) return check(*env, "HANDOFF_SRC");
-  // This file is src/container/build_context.cc of the tree the binary was built from.
+  // This file is src/container/build_context.cc of the tree the binary was
+  // built from. Ninja names it relative to the build dir (when that is inside
+  // the tree), which is where CMake puts the binary.
   fs::path here = __FILE__;
-  if (here.is_absolute()) {
-    fs::path root = here.parent_path().parent_path().parent_path();
+  std::error_code ec;
+  if (here.is_relative()) here = fs::read_symlink("/proc/self/exe", ec).parent_path() / here;
+  if (!ec) {
+    fs::path root = here.lexically_normal().parent_path().parent_path().parent_path();
     if (looks_like_source(root)) return root;
   }
   throw UsageError("handoff's source tree was not found (the image builds handoff from source)", hint);

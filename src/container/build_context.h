@@ -10,6 +10,8 @@
 //   script/entrypoint.sh
 //   Dockerfile   ours (dockerfile.h), or container.docker_file / -v docker_file=
 //   <name>/      the files_dir, when given, under its own base name (same filter)
+// A symlink naming a place inside the tree is kept as a (relative) link even
+// when nothing is there yet; one naming a secret or leaving the tree is not.
 // The directory is removed when the BuildContext is destroyed.
 #include <filesystem>
 #include <optional>
