@@ -76,8 +76,8 @@ Authorization parse_authorization(const nlohmann::json& response) {
 }
 
 Authorization get_authorization(Client& client) {
-  nlohmann::json r = client.call_json("ecr", k_target, "GetAuthorizationToken", nlohmann::json::object(),
-                                      "the registry");
+  nlohmann::json r =
+      client.call_json("ecr", k_target, "GetAuthorizationToken", nlohmann::json::object(), "the registry");
   Authorization a = parse_authorization(r);
   util::redactor().add(a.password);
   return a;
@@ -115,7 +115,8 @@ std::vector<std::string> list_image_tags(Client& client, const std::string& name
     token = str(r, "nextToken");
     if (token.empty()) return tags;
   }
-  throw Error(fmt::format("ECR ListImages on {} did not end after {} pages", repo_subject(name), k_max_pages));
+  throw Error(
+      fmt::format("ECR ListImages on {} did not end after {} pages", repo_subject(name), k_max_pages));
 }
 
 }  // namespace handoff::aws::ecr

@@ -30,9 +30,10 @@ TEST(EcrAuthorization, SplitsTheTokenAndTakesTheRegistryHost) {
 }
 
 TEST(EcrAuthorization, MalformedIsAnError) {
-  for (const char* body : {R"({})", R"({"authorizationData": []})",
-                           R"({"authorizationData": [{"authorizationToken": "bm9jb2xvbg==", "proxyEndpoint": "https://x"}]})",
-                           R"({"authorizationData": [{"authorizationToken": "QVdTOnB3"}]})"}) {
+  for (const char* body :
+       {R"({})", R"({"authorizationData": []})",
+        R"({"authorizationData": [{"authorizationToken": "bm9jb2xvbg==", "proxyEndpoint": "https://x"}]})",
+        R"({"authorizationData": [{"authorizationToken": "QVdTOnB3"}]})"}) {
     EXPECT_THROW(parse_authorization(nlohmann::json::parse(body)), Error) << body;
   }
 }

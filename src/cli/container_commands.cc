@@ -41,11 +41,11 @@ void add_container_commands(CLI::App& app, Options& o, int* exit_code) {
   group->require_subcommand(1);
 
   auto* build = group->add_subcommand(
-      "build",
-      "build IMAGE:VERSION: handoff from source, the project's workspace installed, no secrets");
+      "build", "build IMAGE:VERSION: handoff from source, the project's workspace installed, no secrets");
   add_shared(build, o);
-  build->footer("The version defaults to the newest local tag incremented (none: 0.1). The build context "
-                "never holds .secrets/ or a file whose name contains .secret.");
+  build->footer(
+      "The version defaults to the newest local tag incremented (none: 0.1). The build context "
+      "never holds .secrets/ or a file whose name contains .secret.");
   build->add_option("--docker-file", f.docker_file,
                     "a Dockerfile of yours (also -v docker_file=, or container.docker_file in project.yml)");
   build->add_option("--files-dir", f.files_dir,
@@ -57,13 +57,13 @@ void add_container_commands(CLI::App& app, Options& o, int* exit_code) {
   build->callback([&o, exit_code] { *exit_code = container::build(collect(o)); });
 
   auto* run = group->add_subcommand(
-      "run",
-      "run IMAGE:VERSION locally as Fargate would (AWS keys via docker's environment, never argv)");
+      "run", "run IMAGE:VERSION locally as Fargate would (AWS keys via docker's environment, never argv)");
   add_shared(run, o);
-  run->footer("The version defaults to the newest local tag. The container gets HO_RESOURCE_GROUP, HO_TASK "
-              "(naked), HO_BUCKET, HO_STORE=aws, HO_STAGE, AWS_REGION and -e values as --env NAME=VALUE; "
-              "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN as --env NAME, their values "
-              "in docker's own environment only.");
+  run->footer(
+      "The version defaults to the newest local tag. The container gets HO_RESOURCE_GROUP, HO_TASK "
+      "(naked), HO_BUCKET, HO_STORE=aws, HO_STAGE, AWS_REGION and -e values as --env NAME=VALUE; "
+      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN as --env NAME, their values "
+      "in docker's own environment only.");
   run->add_option("--bucket", f.bucket, "bucket (default: $HO_BUCKET, then deploy.bucket, then derived)");
   run->add_option("--command", f.command, "COMMAND in the container instead of run (also -v command=)");
   run->add_flag("--detach", f.detach, "start it in the background and print its id (also -v detach=true)");
@@ -73,12 +73,12 @@ void add_container_commands(CLI::App& app, Options& o, int* exit_code) {
                   "HOST:CONTAINER port (repeatable; also -v ports='{\"CONTAINER\": HOST}')");
   run->callback([&o, exit_code] { *exit_code = container::run(collect(o)); });
 
-  auto* push = group->add_subcommand(
-      "push",
-      "push IMAGE:VERSION to ECR, creating the repository when missing");
+  auto* push =
+      group->add_subcommand("push", "push IMAGE:VERSION to ECR, creating the repository when missing");
   add_shared(push, o);
-  push->footer("The version defaults to the newest local tag. The repository is created with immutable tags; "
-               "a version already there is refused. docker login gets the password on stdin.");
+  push->footer(
+      "The version defaults to the newest local tag. The repository is created with immutable tags; "
+      "a version already there is refused. docker login gets the password on stdin.");
   push->callback([&o, exit_code] { *exit_code = container::push(collect(o)); });
 }
 

@@ -56,9 +56,7 @@ class TreeCopier {
     return (fs::path(label_) / p.lexically_relative(root_)).generic_string();
   }
 
-  void skip(const fs::path& p, const std::string& why) {
-    skipped_->push_back(rel(p) + " (" + why + ")");
-  }
+  void skip(const fs::path& p, const std::string& why) { skipped_->push_back(rel(p) + " (" + why + ")"); }
 
   void copy_entry(const fs::path& from, const fs::path& to) {
     std::string name = from.filename().string();
@@ -150,9 +148,10 @@ fs::path find_source_dir(const std::string& flag, const std::optional<std::strin
   const char* hint = "pass --handoff-src DIR (or set HANDOFF_SRC) to a checkout of handoff's repository";
   auto check = [&](const fs::path& dir, const std::string& from) {
     if (!looks_like_source(dir)) {
-      throw UsageError(from + " " + util::quote(dir.string()) +
-                           " is not handoff's source tree (no CMakeLists.txt, src/ and scripts/install-deps.sh)",
-                       hint);
+      throw UsageError(
+          from + " " + util::quote(dir.string()) +
+              " is not handoff's source tree (no CMakeLists.txt, src/ and scripts/install-deps.sh)",
+          hint);
     }
     return fs::absolute(dir).lexically_normal();
   };

@@ -34,7 +34,8 @@ class BuildContext {
  public:
   BuildContext() = default;
   explicit BuildContext(std::filesystem::path dir) : dir_(std::move(dir)) {}
-  BuildContext(BuildContext&& o) noexcept : dir_(std::exchange(o.dir_, {})), skipped_(std::move(o.skipped_)) {}
+  BuildContext(BuildContext&& o) noexcept
+      : dir_(std::exchange(o.dir_, {})), skipped_(std::move(o.skipped_)) {}
   BuildContext& operator=(BuildContext&&) = delete;
   BuildContext(const BuildContext&) = delete;
   ~BuildContext();

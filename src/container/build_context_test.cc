@@ -153,7 +153,8 @@ TEST(BuildContext, FilesDirMayNotReplaceAPartOfTheContext) {
     make_build_context(spec);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("would replace the context's 'project'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("would replace the context's 'project'"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -151,15 +151,16 @@ void check_no_secret_values(const BuildContext& ctx, const project::Project& p, 
   }
   if (secrets.empty()) return;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(ctx.dir(), ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(ctx.dir(), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file() || it->is_symlink()) continue;
     std::string text = util::read_file(it->path());
     for (const auto& s : secrets) {
       if (!s.has_value || s.value.size() < util::Redactor::k_min_line_length) continue;
       if (text.find(s.value) != std::string::npos) {
         throw Error("the build context's " + util::quote(it->path().lexically_relative(ctx.dir()).string()) +
-                        " holds the value of secret " + util::quote(s.key) + ": refusing to bake it into an image",
+                        " holds the value of secret " + util::quote(s.key) +
+                        ": refusing to bake it into an image",
                     "keep secrets in .secrets/ only; the container reads them from SSM at run time");
       }
     }
@@ -182,9 +183,9 @@ int build(const CommandOptions& o) {
   if (!files_dir.empty() && !fs::is_directory(files_dir, ec)) {
     throw UsageError("files_dir " + util::quote(files_dir) + " is not a directory", "check files_dir's path");
   }
-  fs::path source = find_source_dir(o.handoff_src, std::getenv("HANDOFF_SRC")
-                                                       ? std::optional<std::string>(std::getenv("HANDOFF_SRC"))
-                                                       : std::nullopt);
+  fs::path source = find_source_dir(
+      o.handoff_src,
+      std::getenv("HANDOFF_SRC") ? std::optional<std::string>(std::getenv("HANDOFF_SRC")) : std::nullopt);
   std::string version = pick(o.version, vars, "version");
   if (!version.empty()) checked_version(version, "version");
 
@@ -240,18 +241,23 @@ int run(const CommandOptions& o) {
     // The original's -v ports='{"22": 2222}': container port → host port.
     nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
     if (!j.is_object()) {
-      throw UsageError("-v ports=" + util::quote(it->second) + " is not a JSON mapping", R"(e.g. -v ports='{"22": 2222}')");
+      throw UsageError("-v ports=" + util::quote(it->second) + " is not a JSON mapping",
+                       R"(e.g. -v ports='{"22": 2222}')");
     }
-    for (auto& [k, v] : j.items()) spec.ports.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+    for (auto& [k, v] : j.items())
+      spec.ports.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
   }
 
   // The container's environment, later wins: names, store and stage, region,
   // COMMAND, then -e values as written (`__VARS` unevaluated: the container's
   // shell evaluates it).
   std::vector<std::pair<std::string, std::string>> env = {
-      {"HO_RESOURCE_GROUP", s.layout.resource_group}, {"HO_TASK", s.layout.task},
-      {"HO_BUCKET", s.layout.bucket},                 {"HO_CONTAINER_IMAGE", image},
-      {"HO_STORE", "aws"},                            {"HO_STAGE", o.stage},
+      {"HO_RESOURCE_GROUP", s.layout.resource_group},
+      {"HO_TASK", s.layout.task},
+      {"HO_BUCKET", s.layout.bucket},
+      {"HO_CONTAINER_IMAGE", image},
+      {"HO_STORE", "aws"},
+      {"HO_STAGE", o.stage},
   };
   aws::Client client;
   env.emplace_back("AWS_REGION", client.region().value);
@@ -330,7 +336,8 @@ int push(const CommandOptions& o) {
                 "build a new version with `handoff container build`, or push another with -v version=");
   }
   if (auto latest = latest_version(tags)) log::info("Newest version in {}: {}", auth.registry, *latest);
-  if (!ask(fmt::format("Push {} to {} (y/N)? ", ref, auth.registry), o.yes)) return declined("container push");
+  if (!ask(fmt::format("Push {} to {} (y/N)? ", ref, auth.registry), o.yes))
+    return declined("container push");
 
   docker.check({tag_args(ref, target), "docker tag", {}, false, true, {}});
   docker.check({login_args(auth.registry), "docker login", auth.password, false, true, {}});

@@ -65,8 +65,9 @@ DockerResult Docker::run(const DockerCall& call) const {
   const char* path_env = std::getenv("PATH");
   std::string exe = engine::find_in_path(program_, path_env ? path_env : "");
   if (exe.empty()) {
-    throw Error(program_ + ": command not found (handoff runs the docker CLI for container commands)",
-                "install the Docker CLI and engine (https://docs.docker.com/engine/install/) or put docker on PATH");
+    throw Error(
+        program_ + ": command not found (handoff runs the docker CLI for container commands)",
+        "install the Docker CLI and engine (https://docs.docker.com/engine/install/) or put docker on PATH");
   }
   std::vector<std::string> argv_s{program_};
   argv_s.insert(argv_s.end(), call.args.begin(), call.args.end());
@@ -147,7 +148,8 @@ DockerResult Docker::run(const DockerCall& call) const {
 DockerResult Docker::check(const DockerCall& call) const {
   DockerResult r = run(call);
   if (r.exit_code != 0) {
-    std::string what = call.what.empty() ? program_ + " " + (call.args.empty() ? "" : call.args[0]) : call.what;
+    std::string what =
+        call.what.empty() ? program_ + " " + (call.args.empty() ? "" : call.args[0]) : call.what;
     std::string msg = fmt::format("{} failed with exit code {}", what, r.exit_code);
     std::string tail = output_tail(r.output);
     if (!tail.empty()) msg += ":\n" + util::redactor().mask(tail);

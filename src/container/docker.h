@@ -64,7 +64,7 @@ struct RunSpec {
   std::vector<std::string> inherited_env;
   bool detach = false;
   bool interactive = false;
-  std::string platform;                                  ///< --platform; may be empty
+  std::string platform;                                    ///< --platform; may be empty
   std::vector<std::pair<std::string, std::string>> ports;  ///< container port → host port
 };
 Argv run_args(const RunSpec& spec);

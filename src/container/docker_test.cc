@@ -28,8 +28,9 @@ TEST(DockerArgv, RunPassesValuesButOnlyNamesOfCredentials) {
   spec.image_ref = "etl:0.2";
   spec.env = {{"HO_TASK", "etl"}, {"__VARS", "d=$(date -I)"}};
   spec.inherited_env = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"};
-  EXPECT_EQ(run_args(spec), (Argv{"run", "--rm", "--env", "HO_TASK=etl", "--env", "__VARS=d=$(date -I)", "--env",
-                                  "AWS_ACCESS_KEY_ID", "--env", "AWS_SECRET_ACCESS_KEY", "etl:0.2"}));
+  EXPECT_EQ(run_args(spec),
+            (Argv{"run", "--rm", "--env", "HO_TASK=etl", "--env", "__VARS=d=$(date -I)", "--env",
+                  "AWS_ACCESS_KEY_ID", "--env", "AWS_SECRET_ACCESS_KEY", "etl:0.2"}));
   spec.env.clear();
   spec.inherited_env.clear();
   spec.detach = true;
@@ -76,7 +77,11 @@ struct FakeDocker {
 TEST(Docker, RunsWithArgvStdinAndEnvironmentNeverAShell) {
   FakeDocker f;
   Docker docker(f.exe.string());
-  DockerCall call{{"login", "--password-stdin", "a b;$(x)"}, "docker login", "pw-on-stdin", false, false,
+  DockerCall call{{"login", "--password-stdin", "a b;$(x)"},
+                  "docker login",
+                  "pw-on-stdin",
+                  false,
+                  false,
                   {"SECRET_FOR_TEST=from-env", "FAKE_SAY=Login Succeeded"}};
   DockerResult r = docker.check(call);
   EXPECT_EQ(r.exit_code, 0);
@@ -89,7 +94,8 @@ TEST(Docker, RunsWithArgvStdinAndEnvironmentNeverAShell) {
 TEST(Docker, FailureNamesTheCallTheCodeAndTheOutput) {
   FakeDocker f;
   Docker docker(f.exe.string());
-  DockerCall call{{"push", "x"}, "docker push", {}, false, false, {"FAKE_EXIT=3", "FAKE_SAY=denied: not authorized"}};
+  DockerCall call{{"push", "x"}, "docker push", {},
+                  false,         false,         {"FAKE_EXIT=3", "FAKE_SAY=denied: not authorized"}};
   try {
     docker.check(call);
     FAIL() << "no error";
@@ -103,7 +109,9 @@ TEST(Docker, NoEngineIsOneLineWithAHint) {
   FakeDocker f;
   Docker docker(f.exe.string());
   ::setenv("FAKE_EXIT", "1", 1);
-  ::setenv("FAKE_SAY", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", 1);
+  ::setenv(
+      "FAKE_SAY",
+      "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", 1);
   try {
     docker.require_engine();
     ADD_FAILURE() << "no error";

@@ -126,7 +126,8 @@ TEST(Entrypoint, EvaluatesVarsAtRunTime) {
 }
 
 TEST(Entrypoint, CommandReplacesRun) {
-  EXPECT_EQ(run_entrypoint("COMMAND=show_commands"), "[show_commands][-w][workspace][-a][-s][dev][-v][dummy=1]");
+  EXPECT_EQ(run_entrypoint("COMMAND=show_commands"),
+            "[show_commands][-w][workspace][-a][-s][dev][-v][dummy=1]");
 }
 
 }  // namespace
