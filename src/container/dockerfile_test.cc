@@ -97,6 +97,17 @@ TEST(Dockerfile, FinalImageTakesOnlyTheInstalledWorkspace) {
   }
 }
 
+TEST(Dockerfile, EveryRunIsValidShell) {
+  int runs = 0;
+  for (const auto& ins : instructions()) {
+    if (ins.rfind("RUN ", 0) != 0) continue;
+    ++runs;
+    std::string cmd = "sh -n -c " + util::shell_quote(ins.substr(4));
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << ins;
+  }
+  EXPECT_EQ(runs, 5);
+}
+
 // Runs the entrypoint with a stand-in handoff that prints its arguments.
 std::string run_entrypoint(const std::string& env) {
   std::string pattern = (fs::temp_directory_path() / "handoff_entry_XXXXXX").string();
