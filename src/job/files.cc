@@ -1,5 +1,7 @@
 // Project files (PROJECT/files/**) rendered into WORKSPACE/files.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -8,12 +10,119 @@
 
 #include "job/job.h"
 #include "util/error.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/redact.h"
 #include "util/strings.h"
 
 namespace handoff::job {
 namespace fs = std::filesystem;
+
+namespace {
+
+// Files of this size or more are first scanned in chunks: one that renders to
+// itself (binary, or UTF-8 text with no `{{`, `{%`, `{#` and no carriage
+// return, which rendering would normalise) is copied from its source when
+// written, so a 64 MiB data file never sits in memory. Only a large template
+// is read whole.
+constexpr uint64_t k_stream_threshold = 1 << 20;
+
+struct Scan {
+  bool binary = false;
+  bool plain = true;   ///< text without template syntax or '\r'
+  bool secret = false;  ///< holds a registered secret value
+  bool final_newline = false;
+  uint64_t size = 0;
+};
+
+Scan scan_file(const fs::path& path) {
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw Error("cannot read " + util::quote(path.string()) + ": " + util::errno_text(errno));
+  Scan s;
+  const size_t keep = util::redactor().empty() ? 0 : util::redactor().longest();
+  std::string carry;  // an incomplete UTF-8 sequence, then the secret overlap
+  std::string tail;   // the last bytes of what came before (secret overlap)
+  char prev = '\0';
+  std::string buf(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd.fd(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + util::quote(path.string()) + ": " + util::errno_text(errno));
+    }
+    if (n == 0) break;
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    s.size += chunk.size();
+    s.final_newline = chunk.back() == '\n';
+    if (!s.binary) {
+      std::string text = carry + std::string(chunk);
+      // Hold back a sequence the chunk cut in two.
+      size_t end = text.size();
+      for (size_t back = 1; back <= 3 && back <= text.size(); ++back) {
+        auto c = static_cast<unsigned char>(text[text.size() - back]);
+        if ((c >> 6) == 2) continue;  // a continuation byte
+        size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        if (need > back) end = text.size() - back;
+        break;
+      }
+      carry = text.substr(end);
+      if (!util::is_valid_utf8(std::string_view(text).substr(0, end))) s.binary = true;
+    }
+    if (s.plain) {
+      if (chunk.find('\r') != std::string_view::npos) s.plain = false;
+      std::string joined = std::string(1, prev) + std::string(chunk.substr(0, std::min<size_t>(chunk.size(), 1)));
+      for (const char* m : {"{{", "{%", "{#"}) {
+        if (chunk.find(m) != std::string_view::npos || joined == m) s.plain = false;
+      }
+    }
+    if (keep > 0 && !s.secret) {
+      std::string window = tail + std::string(chunk);
+      if (util::redactor().mask(window) != window) s.secret = true;
+      tail = window.substr(window.size() > keep ? window.size() - keep : 0);
+    }
+    prev = chunk.back();
+  }
+  if (!carry.empty() && !s.binary) s.binary = true;  // the file ends inside a sequence
+  return s;
+}
+
+// Copy the first length bytes of src to target through a temp file beside
+// it, created with mode; renamed into place when complete.
+void copy_file_atomic(const fs::path& src, const fs::path& target, uint64_t length, mode_t mode) {
+  util::UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) throw Error("cannot read " + util::quote(src.string()) + ": " + util::errno_text(errno));
+  std::string tmp = target.string() + ".handoff-XXXXXX";
+  util::UniqueFd out(::mkostemp(tmp.data(), O_CLOEXEC));
+  if (!out.valid()) throw Error("cannot write " + util::quote(target.string()) + ": " + util::errno_text(errno));
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(what + " " + util::quote(target.string()) + ": " + util::errno_text(err));
+  };
+  if (::fchmod(out.fd(), mode) != 0) fail("cannot set the mode of");
+  std::string buf(1 << 20, '\0');
+  uint64_t left = length;
+  while (left > 0) {
+    ssize_t n = ::read(in.fd(), buf.data(), std::min<uint64_t>(buf.size(), left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot copy to");
+    if (n == 0) {
+      errno = EIO;
+      fail(src.string() + " shrank while copying it to");
+    }
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = ::write(out.fd(), buf.data() + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) fail("cannot write");
+      off += w;
+    }
+    left -= static_cast<uint64_t>(n);
+  }
+  if (::close(out.release()) != 0) fail("cannot write");
+  if (::rename(tmp.c_str(), target.c_str()) != 0) fail("cannot rename into");
+}
+
+}  // namespace
 
 std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Value& vars,
                                        bool strict, std::vector<std::string>* problems,
@@ -33,6 +142,17 @@ std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Va
     std::string source = "files/" + f.relative.string();
     std::string text;
     try {
+      std::error_code size_ec;
+      if (fs::file_size(path, size_ec) >= k_stream_threshold && !size_ec) {
+        Scan scan = scan_file(path);
+        if (scan.binary || scan.plain) {
+          f.copy_from = path;
+          f.copy_length = scan.size - (!scan.binary && scan.final_newline ? 1 : 0);
+          f.secret = scan.secret;
+          out.push_back(std::move(f));
+          continue;
+        }
+      }
       text = util::read_file(path);
     } catch (const Error& e) {
       problems->push_back(e.what());
@@ -72,7 +192,11 @@ void write_files(const fs::path& workspace, const std::vector<RenderedFile>& fil
       throw Error("refusing to write " + util::quote(f.relative.string()) + " outside " + dir.string());
     }
     util::make_dirs(target.parent_path());
-    util::write_file_atomic(target, f.content, f.secret ? 0600 : 0644);
+    if (!f.copy_from.empty()) {
+      copy_file_atomic(f.copy_from, target, f.copy_length, f.secret ? 0600 : 0644);
+    } else {
+      util::write_file_atomic(target, f.content, f.secret ? 0600 : 0644);
+    }
   }
 }
 

@@ -37,6 +37,12 @@ struct RenderedFile {
   std::filesystem::path relative;
   std::string content;
   bool secret = false;  ///< contains a secret value: written 0600
+  /// A large file that renders to itself (binary, or text without template
+  /// syntax) is not held in memory: its first copy_length bytes are copied
+  /// from here when written (the text form drops one final newline, as
+  /// rendering would).
+  std::filesystem::path copy_from;
+  uint64_t copy_length = 0;
 };
 
 /// Everything a run needs, checked and rendered, with nothing written yet.

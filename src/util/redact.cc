@@ -5,6 +5,36 @@
 #include "util/strings.h"
 
 namespace handoff::util {
+namespace {
+
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         (static_cast<unsigned char>(c) & 0x80) != 0;
+}
+
+// Replace p in s only where it stands as a word of its own, so a one-letter
+// secret (moto's "t" keys) does not turn every message into "****".
+std::string replace_words(std::string s, std::string_view p) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t hit = s.find(p, pos);
+    if (hit == std::string::npos) break;
+    bool before = hit > 0 && word_char(s[hit - 1]);
+    bool after = hit + p.size() < s.size() && word_char(s[hit + p.size()]);
+    out.append(s, pos, hit - pos);
+    if (before || after) {
+      out.append(p);
+    } else {
+      out.append(k_mask);
+    }
+    pos = hit + p.size();
+  }
+  out.append(s, pos);
+  return out;
+}
+
+}  // namespace
 
 void Redactor::add(std::string_view secret) {
   std::lock_guard lock(mutex_);
@@ -36,7 +66,8 @@ std::string Redactor::mask(std::string_view text) const {
   if (patterns_.empty()) return out;
   for (const auto& p : patterns_) {
     if (out.size() < p.size()) continue;
-    out = replace_all(std::move(out), p, k_mask);
+    out = p.size() < k_min_line_length ? replace_words(std::move(out), p)
+                                       : replace_all(std::move(out), p, k_mask);
   }
   return out;
 }

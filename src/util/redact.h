@@ -17,7 +17,10 @@ class Redactor {
   /// multi-line value (a key file) is masked on its own when it is long enough
   /// to be distinctive (k_min_line_length), so line-by-line output is covered.
   void add(std::string_view secret);
-  /// Return text with every registered secret replaced by "****".
+  /// Return text with every registered secret replaced by "****". A value
+  /// shorter than k_min_line_length is replaced only where it stands alone
+  /// (no letter, digit or '_' touching it), so a short secret still vanishes
+  /// from `user=ab` while "table" keeps its "ab".
   std::string mask(std::string_view text) const;
   /// Longest registered pattern; a streaming reader keeps this many bytes minus
   /// one back when it has to cut a line, so a secret split across reads is still found.

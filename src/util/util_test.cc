@@ -85,6 +85,15 @@ TEST(Redactor, MultiLineValueIsMaskedPerLineWhenLinesAreLongEnough) {
   EXPECT_EQ(r.mask("[-----BEGIN KEY-----\nabcdef\nxyz12\nqq]"), "[****]");
 }
 
+TEST(Redactor, ShortValueIsMaskedOnlyWhereItStandsAlone) {
+  Redactor r;
+  r.add("t");
+  r.add("ab1");
+  EXPECT_EQ(r.mask("key=t, ab1 and t"), "key=****, **** and ****");
+  EXPECT_EQ(r.mask("GetParametersByPath of table ab12"), "GetParametersByPath of table ab12");
+  EXPECT_EQ(r.mask("(t)"), "(****)");
+}
+
 TEST(Redactor, LongestIsTheLongestRegisteredPattern) {
   Redactor r;
   EXPECT_EQ(r.longest(), 0u);
