@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
 
+# ccache (installed by install-deps.sh) makes a rebuild of unchanged sources cheap.
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+
 run_suite() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja -DHANDOFF_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DHANDOFF_WERROR=ON "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 }
