@@ -119,19 +119,7 @@ std::string newest_local(const Docker& docker, const std::string& image) {
   return *latest;
 }
 
-bool ask(const std::string& question, bool yes) {
-  if (yes) return true;
-  std::fputs(question.c_str(), stderr);
-  std::fflush(stderr);
-  std::string line;
-  if (!std::getline(std::cin, line)) {
-    std::fputs("\n", stderr);
-    return false;
-  }
-  if (!::isatty(0)) std::fputs("\n", stderr);
-  std::string a = util::to_lower(util::trim(line));
-  return a == "y" || a == "yes";
-}
+bool ask(const std::string& question, bool yes) { return remote::ask_on_stdin(question, yes); }
 
 int declined(const std::string& what) {
   log::warning("{}: not confirmed, nothing done (pass -y to skip the question)", what);

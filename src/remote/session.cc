@@ -66,10 +66,12 @@ Session open_session(const RemoteOptions& o, bool need_project, const GetEnv& en
   return s;
 }
 
-bool confirm_on_stdin(bool yes) {
+bool confirm_on_stdin(bool yes) { return ask_on_stdin("Proceed? (y/N) ", yes); }
+
+bool ask_on_stdin(const std::string& question, bool yes) {
   if (yes) return true;
   std::fflush(stdout);
-  std::fputs("Proceed? (y/N) ", stderr);
+  std::fputs(question.c_str(), stderr);
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line)) {

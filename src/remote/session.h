@@ -40,5 +40,7 @@ Session open_session(const RemoteOptions& options, bool need_project, const GetE
 /// Ask "Proceed? (y/N) " on stderr and read one line from stdin: y or yes
 /// (any case) go on; anything else, or EOF, does not. yes: skip the question.
 bool confirm_on_stdin(bool yes);
+/// The same with another question ("Push x to y (y/N)? ").
+bool ask_on_stdin(const std::string& question, bool yes);
 
 }  // namespace handoff::remote
