@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev libpugixml-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv hyperfine ccache jq
+  clang libclang-rt-14-dev          # the sanitizer build and the libFuzzer targets
+  chromium zsh fish                 # the HTML report and shell-completion tests
 )
 
 missing=()
