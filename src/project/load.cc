@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "project/loader.h"
+#include "project/schema.h"
 #include "project/yaml_value.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -21,26 +22,18 @@ namespace {
 using detail::Loader;
 using detail::Record;
 
+// The known keys come from the schema table that also writes the reference.
+std::vector<std::string> with_old(std::vector<std::string> keys, bool old_format, const char* extra) {
+  if (old_format) {
+    auto more = schema::key_names(extra);
+    keys.insert(keys.end(), more.begin(), more.end());
+  }
+  return keys;
+}
+
 const std::vector<std::string>& top_keys(bool old_format) {
-  static const std::vector<std::string> keys = {"version",
-                                                "description",
-                                                "installs",
-                                                "vars",
-                                                "envs",
-                                                "secrets",
-                                                "tasks",
-                                                "kill_downstream_on_fail",
-                                                "kill_loop_on_fail",
-                                                "deploy",
-                                                "schedules",
-                                                "container",
-                                                "schedule",
-                                                "grace"};
-  static const std::vector<std::string> old_keys = [] {
-    auto k = keys;
-    k.push_back("commands");
-    return k;
-  }();
+  static const std::vector<std::string> keys = with_old(schema::key_names("top"), false, "old_top");
+  static const std::vector<std::string> old_keys = with_old(schema::key_names("top"), true, "old_top");
   return old_format ? old_keys : keys;
 }
 
@@ -62,7 +55,7 @@ void for_each_record(Loader& loader, const Record& top, std::string_view key,
 std::vector<KeyValue> parse_key_values(Loader& loader, const Record& top, std::string_view key) {
   std::vector<KeyValue> out;
   bool is_env = key == "envs";
-  for_each_record(loader, top, key, {"key", "value", "description"},
+  for_each_record(loader, top, key, schema::key_names("key_value"),
                   [&](const Record& rec, const YAML::Node& node) {
                     KeyValue kv;
                     kv.loc = loader.location(node, rec.path());
@@ -90,7 +83,7 @@ std::vector<KeyValue> parse_key_values(Loader& loader, const Record& top, std::s
 std::vector<KeyValue> parse_secret_decls(Loader& loader, const Record& top) {
   std::vector<KeyValue> out;
   for_each_record(
-      loader, top, "secrets", {"key", "level", "description", "value"},
+      loader, top, "secrets", schema::key_names("secret_decl"),
       [&](const Record& rec, const YAML::Node& node) {
         KeyValue kv;
         kv.loc = loader.location(node, rec.path());
@@ -111,7 +104,7 @@ std::vector<KeyValue> parse_secret_decls(Loader& loader, const Record& top) {
 }
 
 void parse_installs(Loader& loader, const Record& top, std::vector<Install>& installs) {
-  for_each_record(loader, top, "installs", {"venv", "command", "args", "description"},
+  for_each_record(loader, top, "installs", schema::key_names("installs"),
                   [&](const Record& rec, const YAML::Node& node) {
                     Install install;
                     install.loc = loader.location(node, rec.path());
@@ -124,7 +117,7 @@ void parse_installs(Loader& loader, const Record& top, std::vector<Install>& ins
 }
 
 void check_schedules(Loader& loader, const Record& top) {
-  for_each_record(loader, top, "schedules", {"target_id", "cron", "envs", "description", "name"},
+  for_each_record(loader, top, "schedules", schema::key_names("schedule"),
                   [&](const Record& rec, const YAML::Node& node) {
                     if (!rec.string_or_number("target_id")) {
                       if (!rec.has("target_id")) {

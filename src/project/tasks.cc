@@ -3,36 +3,24 @@
 #include <fmt/format.h>
 
 #include "project/loader.h"
+#include "project/schema.h"
 #include "project/yaml_value.h"
 #include "util/log.h"
 
 namespace handoff::project::detail {
 namespace {
 
+// The known keys come from the schema table that also writes the reference.
 const std::vector<std::string>& task_keys() {
-  static const std::vector<std::string> keys = {"name",
-                                                "description",
-                                                "active",
-                                                "pipeline",
-                                                "commands",
-                                                "tasks",
-                                                "kill_downstream_on_fail",
-                                                "kill_loop_on_fail",
-                                                "stdout_to_file",
-                                                "stderr_to_file",
-                                                "stdout",
-                                                "stderr",
-                                                "timeout"};
+  static const std::vector<std::string> keys = schema::key_names("task");
   return keys;
 }
 
 const std::vector<std::string>& step_keys(bool old_format) {
-  static const std::vector<std::string> keys = {"command", "args",        "venv",    "active",
-                                                "timeout", "description", "foreach", "fork",
-                                                "nulldev", "parallel"};
+  static const std::vector<std::string> keys = schema::key_names("step");
   static const std::vector<std::string> old_keys = [] {
     auto k = keys;
-    k.push_back("installs");
+    for (auto& extra : schema::key_names("old_step")) k.push_back(std::move(extra));
     return k;
   }();
   return old_format ? old_keys : keys;
