@@ -109,15 +109,14 @@ std::shared_ptr<Process> Engine::start_process(TaskContext& ctx, const project::
     pid = spawn_process(spec, &error);
   }
   err_pipe.write.reset();
-  auto relay = std::make_unique<StderrRelay>(*this, ctx.name, ctx.stderr_log.fd(),
-                                             std::move(err_pipe.read), proc->record);
+  auto relay = std::make_unique<StderrRelay>(*this, ctx, std::move(err_pipe.read), proc->record);
   StderrRelay* relay_ptr = relay.get();
   ctx.relays.push_back(std::move(relay));
 
   if (pid < 0) {
     // Report it as the shell would, then as a finished, failed process.
     relay_ptr->close();
-    std::string msg = "handoff: " + error + "\n";
+    std::string msg = mask("handoff: " + error + "\n");  // the command line may hold a secret
     if (ctx.stderr_log.valid()) {
       [[maybe_unused]] ssize_t w = ::write(ctx.stderr_log.fd(), msg.data(), msg.size());
     }
@@ -208,9 +207,8 @@ void Engine::stop_all(int sig) {
   signal_descendants(sig == SIGINT ? SIGINT : SIGTERM);
 }
 
-StderrRelay::StderrRelay(Engine& eng, std::string task, int log_fd, util::UniqueFd read_end,
-                         size_t record)
-    : eng_(eng), task_(std::move(task)), log_fd_(log_fd), fd_(std::move(read_end)), record_(record) {
+StderrRelay::StderrRelay(Engine& eng, TaskContext& ctx, util::UniqueFd read_end, size_t record)
+    : eng_(eng), ctx_(ctx), fd_(std::move(read_end)), record_(record) {
   if (!fd_.valid()) return;
   set_nonblocking(fd_.fd());
   eng_.loop.watch_read(fd_.fd(), [this] { drain(); });
@@ -267,19 +265,23 @@ void StderrRelay::close() {
 
 void StderrRelay::emit(std::string_view lines) {
   std::string masked = Engine::mask(lines);
-  if (log_fd_ >= 0) {
+  if (ctx_.stderr_log.valid() && ctx_.stderr_log_errno == 0) {
     std::string_view rest = masked;
     while (!rest.empty()) {
-      ssize_t n = ::write(log_fd_, rest.data(), rest.size());
+      ssize_t n = ::write(ctx_.stderr_log.fd(), rest.data(), rest.size());
       if (n < 0) {
         if (errno == EINTR) continue;
+        // A full disk (or any write error) must not pass for a complete log:
+        // the task reports it when it ends, and fails; the log keeps what
+        // was written, the console still gets every line.
+        ctx_.stderr_log_errno = errno;
         break;
       }
       rest.remove_prefix(static_cast<size_t>(n));
+      eng_.record.processes[record_].log_bytes += n;
     }
-    eng_.record.processes[record_].log_bytes += static_cast<long long>(masked.size());
   }
-  log::write_block(log::Level::info, task_, masked);
+  log::write_block(log::Level::info, ctx_.name, masked);
 }
 
 }  // namespace handoff::engine

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct TaskContext {
   tmpl::Value vars;                  ///< variables for rendering (with _line inside foreach)
   util::UniqueFd stdout_log;         ///< artifacts/<name>_stdout.log (or the state temp file)
   util::UniqueFd stderr_log;         ///< artifacts/<name>_stderr.log; -1 when stderr_to_file is false
+  std::filesystem::path stdout_path; ///< where stdout_log was opened (for error messages)
+  std::filesystem::path stderr_path; ///< where stderr_log was opened (for error messages)
+  int stderr_log_errno = 0;          ///< first write error on stderr_log (ENOSPC…); 0 if none
   std::set<pid_t> groups;            ///< process groups of live processes
   std::vector<std::unique_ptr<StderrRelay>> relays;  ///< closed when the task ends
   bool from_stdin = false;           ///< first process reads handoff's stdin
@@ -86,7 +90,10 @@ struct Process {
 /// log and relays them to the console at INFO prefixed with the task name.
 class StderrRelay {
  public:
-  StderrRelay(Engine& eng, std::string task, int log_fd, util::UniqueFd read_end, size_t record);
+  /// Lines go to ctx's stderr log until a write fails: then the error is kept
+  /// in ctx.stderr_log_errno (reported when the task ends) and the console
+  /// alone gets the rest.
+  StderrRelay(Engine& eng, TaskContext& ctx, util::UniqueFd read_end, size_t record);
   ~StderrRelay();
   /// Read what is there now (non-blocking); at EOF, stop watching.
   void drain();
@@ -100,8 +107,7 @@ class StderrRelay {
   void emit(std::string_view lines);
 
   Engine& eng_;
-  std::string task_;
-  int log_fd_;
+  TaskContext& ctx_;
   util::UniqueFd fd_;
   size_t record_;
   std::string pending_;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace handoff::engine {
 
@@ -42,14 +44,54 @@ std::string line_safe(std::string_view line) {
 
 namespace {
 
-/// A task name as a file name: no path separators, never "." or "..".
+/// A task name as a file name: no path separators, never "." or "..", and
+/// short enough for "_stderr.log" to fit in NAME_MAX (255 bytes). A longer
+/// name (a long foreach line) keeps its first 180 bytes and a stable hash of
+/// the whole, so two long lines still get two logs.
 std::string file_safe(const std::string& name) {
   std::string out = name;
   for (auto& c : out) {
     if (c == '/' || c == '\0') c = '_';
   }
   if (out.empty() || out == "." || out == "..") out = "_" + out;
+  constexpr size_t k_max_base = 200;
+  if (out.size() > k_max_base) {
+    uint64_t h = 14695981039346656037ull;  // FNV-1a
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+    out = fmt::format("{}-{:016x}", out.substr(0, 180), h);
+  }
   return out;
+}
+
+/// Report, in one line, the logs a task could not write completely: the
+/// stderr log when our write to it failed (ENOSPC…), and the stdout log when
+/// the task failed with that file's file system full (a process writing its
+/// stdout there got ENOSPC and said so only in its own words). code is the
+/// task's own result. Returns true when the stdout log is cut short.
+bool report_write_errors(const TaskContext& ctx, int code) {
+  std::vector<std::string> paths;
+  int err = 0;
+  bool stdout_cut = false;
+  struct statvfs vfs {};
+  if (ctx.stdout_log.valid() && ::fstatvfs(ctx.stdout_log.fd(), &vfs) == 0 && vfs.f_bavail == 0) {
+    if (code != 0) {
+      stdout_cut = true;
+      err = ENOSPC;
+      paths.push_back("'" + ctx.stdout_path.string() + "'");
+    } else {
+      log::warning("Task {}: the file system holding '{}' is full; check the file is complete",
+                   ctx.name, ctx.stdout_path.string());
+    }
+  }
+  if (ctx.stderr_log_errno != 0) {
+    if (err == 0) err = ctx.stderr_log_errno;
+    paths.push_back("'" + ctx.stderr_path.string() + "'");
+  }
+  if (!paths.empty()) {
+    log::error("Task {}: cannot write {}: {}; what was written before is kept", ctx.name,
+               util::join(paths, " and "), util::errno_text(err));
+  }
+  return stdout_cut;
 }
 
 util::UniqueFd open_log(const std::filesystem::path& path) {
@@ -124,11 +166,15 @@ class TaskNode : public Node {
     std::string base = file_safe(ctx_.name);
     if (!task.state_file.empty()) {
       state_tmp_ = eng_.opt.workspace / (task.state_file + ".handoff-tmp");
-      ctx_.stdout_log = open_log(state_tmp_);
+      ctx_.stdout_path = state_tmp_;
     } else if (task.stdout_to_file) {
-      ctx_.stdout_log = open_log(artifacts / (base + "_stdout.log"));
+      ctx_.stdout_path = artifacts / (base + "_stdout.log");
     }
-    if (task.stderr_to_file) ctx_.stderr_log = open_log(artifacts / (base + "_stderr.log"));
+    if (!ctx_.stdout_path.empty()) ctx_.stdout_log = open_log(ctx_.stdout_path);
+    if (task.stderr_to_file) {
+      ctx_.stderr_path = artifacts / (base + "_stderr.log");
+      ctx_.stderr_log = open_log(ctx_.stderr_path);
+    }
   }
 
   void end(int code) {
@@ -136,9 +182,11 @@ class TaskNode : public Node {
     if (timed_out_ && code == 0) code = 1;
     for (auto& r : ctx_.relays) r->close();
     ctx_.relays.clear();
+    bool truncated = report_write_errors(ctx_, code);
+    if (ctx_.stderr_log_errno != 0 && code == 0) code = 1;  // its log is incomplete
     ctx_.stdout_log.reset();
     ctx_.stderr_log.reset();
-    if (!state_tmp_.empty()) finish_state_file();
+    if (!state_tmp_.empty()) finish_state_file(!truncated);
     eng_.retire(std::move(body_));
     eng_.record.tasks.push_back({ctx_.name, started_, now_seconds(), code});
     log::info("Task {} exited with code {}", ctx_.name, code);
@@ -147,11 +195,12 @@ class TaskNode : public Node {
   }
 
   /// Old format: the last stage's stdout becomes the state file only when
-  /// there is any, so a run that emits no new state keeps the previous one.
-  void finish_state_file() {
+  /// there is any, so a run that emits no new state keeps the previous one;
+  /// a state cut short by a full disk (complete = false) never replaces it.
+  void finish_state_file(bool complete) {
     auto final_path = eng_.opt.workspace / ctx_.task->state_file;
     struct stat st;
-    if (::stat(state_tmp_.c_str(), &st) == 0 && st.st_size > 0) {
+    if (complete && ::stat(state_tmp_.c_str(), &st) == 0 && st.st_size > 0) {
       ::rename(state_tmp_.c_str(), final_path.c_str());
     } else {
       ::unlink(state_tmp_.c_str());

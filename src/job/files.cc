@@ -130,9 +130,42 @@ std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Va
   std::vector<RenderedFile> out;
   std::error_code ec;
   if (!fs::is_directory(files_dir, ec)) return out;
+  // A symlink is followed only to a regular file inside the project (the
+  // folder holding files/): a project from someone else must not copy the
+  // user's ~/.aws/credentials into the workspace, or to S3 with files push.
+  // A link to a directory is not followed (a link loop cannot hang us).
+  fs::path files_abs = fs::absolute(files_dir).lexically_normal();
+  if (!files_abs.has_filename()) files_abs = files_abs.parent_path();  // "files/"
+  const fs::path project_root = files_abs.parent_path();
+  auto shown = [&](const fs::path& path) {
+    return (fs::path("files") / path.lexically_relative(files_dir)).lexically_normal().string();
+  };
+  auto outside = [&](const fs::path& path) {
+    std::error_code lec;
+    fs::path target = fs::read_symlink(path, lec);
+    problems->push_back(fmt::format("{} is a symbolic link to {}, outside the project {}; refusing to follow it",
+                                    shown(path), util::quote(target.string()), project_root.string()));
+  };
+  if (!util::resolves_within(files_dir, project_root)) {
+    outside(files_dir);
+    return out;
+  }
   std::vector<fs::path> paths;
   for (auto it = fs::recursive_directory_iterator(files_dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_symlink(ec)) {
+      if (!fs::exists(it->path(), ec)) {
+        warnings->push_back(fmt::format("{} is a broken symbolic link; skipped", shown(it->path())));
+      } else if (!util::resolves_within(it->path(), project_root)) {
+        outside(it->path());
+      } else if (fs::is_directory(it->path(), ec)) {
+        warnings->push_back(fmt::format("{} is a symbolic link to a directory; not followed",
+                                        shown(it->path())));
+      } else if (fs::is_regular_file(it->path(), ec)) {
+        paths.push_back(it->path());
+      }
+      continue;
+    }
     if (it->is_regular_file(ec)) paths.push_back(it->path());
   }
   std::sort(paths.begin(), paths.end());

@@ -112,5 +112,58 @@ TEST(RenderFiles, LargeFileHoldingASecretIsWritten0600) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+
+// issue 6 point 4: a symlink in files/ is followed only to a regular file
+// inside the project; one leading out is refused before anything is written.
+TEST(RenderFiles, SymlinkOutsideTheProjectIsRefused) {
+  TempDir dir;
+  TempDir outside;
+  outside.write("secret.txt", "not yours\n");
+  dir.write("files/ok.txt", "ok\n");
+  fs::create_symlink(outside.path() / "secret.txt", dir.path() / "files/leak.txt");
+  Rendered r = render(dir);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("files/leak.txt is a symbolic link to '"), std::string::npos) << r.problems[0];
+  EXPECT_NE(r.problems[0].find("outside the project"), std::string::npos) << r.problems[0];
+  for (const auto& f : r.files) EXPECT_NE(f.relative, "leak.txt");
+}
+
+TEST(RenderFiles, RelativeSymlinkClimbingOutIsRefusedAndDirectoryLinksAreNotFollowed) {
+  TempDir dir;
+  dir.write("files/sub/a.txt", "a\n");
+  fs::create_symlink("../../../../../../etc/passwd", dir.path() / "files/sub/up.txt");
+  fs::create_symlink("/etc", dir.path() / "files/etc");
+  fs::create_symlink("sub", dir.path() / "files/loop");
+  Rendered r = render(dir);
+  ASSERT_EQ(r.problems.size(), 2u);  // up.txt and etc leave the project
+  ASSERT_EQ(r.warnings.size(), 1u);  // loop is a directory inside: not followed
+  EXPECT_NE(r.warnings[0].find("files/loop is a symbolic link to a directory"), std::string::npos);
+  ASSERT_EQ(r.files.size(), 1u);
+  EXPECT_EQ(r.files[0].relative, "sub/a.txt");
+}
+
+TEST(RenderFiles, SymlinkToAFileInsideTheProjectIsRenderedAsItsTarget) {
+  TempDir dir;
+  dir.write("shared/greeting.txt", "hello {{ name }}\n");
+  fs::create_directories(dir.path() / "files");
+  fs::create_symlink("../shared/greeting.txt", dir.path() / "files/greeting.txt");
+  Rendered r = render(dir);
+  ASSERT_TRUE(r.problems.empty()) << r.problems[0];
+  ASSERT_EQ(r.files.size(), 1u);
+  EXPECT_EQ(r.files[0].content, "hello world");
+  write_files(dir.path() / "ws", r.files);
+  EXPECT_FALSE(fs::is_symlink(dir.path() / "ws/files/greeting.txt"));
+}
+
+TEST(RenderFiles, FilesFolderThatIsASymlinkOutsideIsRefused) {
+  TempDir dir;
+  TempDir outside;
+  outside.write("x.txt", "x\n");
+  fs::create_symlink(outside.path(), dir.path() / "files");
+  Rendered r = render(dir);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_TRUE(r.files.empty());
+}
+
 }  // namespace
 }  // namespace handoff::job

@@ -81,4 +81,13 @@ bool is_within(const std::filesystem::path& path, const std::filesystem::path& r
   return first != ".." && !rel.is_absolute();
 }
 
+bool resolves_within(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::error_code ec;
+  auto real_root = std::filesystem::canonical(root, ec);
+  if (ec) return false;
+  auto real = std::filesystem::canonical(path, ec);
+  if (ec) return false;
+  return real == real_root || is_within(real, real_root);
+}
+
 }  // namespace handoff::util

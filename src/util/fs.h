@@ -18,6 +18,9 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data,
 void make_dirs(const std::filesystem::path& path);
 /// True when path, made absolute and normalised lexically, stays inside root.
 bool is_within(const std::filesystem::path& path, const std::filesystem::path& root);
+/// True when path, with every symlink resolved, exists and lies inside root
+/// (also resolved): a link in a tree handoff copies may not lead out of it.
+bool resolves_within(const std::filesystem::path& path, const std::filesystem::path& root);
 /// Text of strerror(errno) for messages.
 std::string errno_text(int err);
 
