@@ -16,6 +16,8 @@ namespace {
 std::atomic<Level> g_level{Level::info};
 std::atomic<Format> g_format{Format::text};
 std::mutex g_mutex;
+std::atomic<ConsoleSink> g_sink{nullptr};
+std::atomic<bool> g_color{false};
 
 const char* level_name(Level l) {
   switch (l) {
@@ -76,6 +78,8 @@ bool parse_level(std::string_view name, Level* level) {
 
 void set_level(Level l) { g_level = l; }
 void set_format(Format f) { g_format = f; }
+void set_console_sink(ConsoleSink sink) { g_sink = sink; }
+void set_color(bool on) { g_color = on; }
 Level level() { return g_level; }
 bool enabled(Level l) { return l >= g_level.load() && l != Level::off; }
 
@@ -91,7 +95,10 @@ void format_record(std::string* out, Level l, std::string_view source, std::stri
     if (!source.empty()) *out += fmt::format(R"(,"source":"{}")", json_escape(source));
     *out += fmt::format(R"(,"message":"{}"}})", json_escape(line));
   } else {
-    *out += fmt::format("[{},{:03d}] [{:>8}] - ", stamp, tv.tv_usec / 1000, level_name(l));
+    // Warnings yellow, errors red, on a color terminal only (set_color).
+    const char* on = !g_color || l < Level::warning ? "" : l == Level::warning ? "\033[33m" : "\033[31m";
+    *out += fmt::format("[{},{:03d}] [{}{:>8}{}] - ", stamp, tv.tv_usec / 1000, on, level_name(l),
+                        *on ? "\033[0m" : "");
     if (!source.empty()) *out += fmt::format("{}: ", source);
     *out += line;
   }
@@ -123,6 +130,10 @@ void emit(Level l, std::string_view source, std::string_view text, bool split) {
       if (nl == std::string_view::npos) break;
       rest.remove_prefix(nl + 1);
     }
+  }
+  if (auto* sink = g_sink.load()) {
+    sink(out);  // the terminal printer keeps its status line below the records
+    return;
   }
   std::lock_guard lock(g_mutex);
   write_all(STDERR_FILENO, out);

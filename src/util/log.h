@@ -17,6 +17,13 @@ bool parse_level(std::string_view name, Level* level);
 void set_level(Level level);
 void set_format(Format format);
 Level level();
+/// Where formatted records go instead of a plain write(2) to stderr: the
+/// terminal printer (util/term.h) installs itself here; null restores stderr.
+using ConsoleSink = void (*)(std::string_view records);
+void set_console_sink(ConsoleSink sink);
+/// Color the level names of warnings and errors in text records (a color
+/// terminal without NO_COLOR; decided by the terminal printer).
+void set_color(bool on);
 bool enabled(Level level);
 /// Write one record (masked). In text format, the original's layout:
 /// `[YYYY-MM-DD HH:MM:SS,mmm] [    INFO] - message`.
