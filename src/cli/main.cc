@@ -10,6 +10,7 @@
 #include "cli/cloud.h"
 #include "cli/container_commands.h"
 #include "cli/options.h"
+#include "cli/shell_commands.h"
 #include "job/job.h"
 #include "job/remote.h"
 #include "util/error.h"
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
 
   auto* version = app.add_subcommand("version", "print handoff's version");
   version->callback([&] { std::printf("handoff %s (%s)\n", k_version, k_git_revision); });
+  add_shell_commands(app);  // last: it describes every command registered above
 
   try {
     app.parse(argc, argv);
