@@ -25,12 +25,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/test_util.h"
 #include "util/exit_codes.h"
 #include "util/log.h"
 #include "util/redact.h"
 #include "util/strings.h"
-
-extern char** environ;
 
 namespace handoff::engine {
 namespace {
@@ -42,115 +41,10 @@ using project::StepKind;
 using project::Task;
 using project::TaskMode;
 
-/// A temp workspace, removed even when the test fails.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "handoff_runner_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// ---- building projects -------------------------------------------------------
-
-Step cmd(std::string line, bool active = true) {
-  Step s;
-  s.kind = StepKind::command;
-  s.command = std::move(line);
-  s.active = active;
-  return s;
-}
-
-Step with_timeout(Step s, double seconds) {
-  s.timeout = seconds;
-  return s;
-}
-
-Step foreach_step(std::vector<Task> children, int parallel = 1) {
-  Step s;
-  s.kind = StepKind::foreach;
-  s.children = std::move(children);
-  s.parallel = parallel;
-  return s;
-}
-
-Step fork_step(std::vector<Task> children) {
-  Step s;
-  s.kind = StepKind::fork;
-  s.children = std::move(children);
-  return s;
-}
-
-Task pipeline(std::string name, std::vector<Step> steps) {
-  Task t;
-  t.name = std::move(name);
-  t.mode = TaskMode::pipeline;
-  t.steps = std::move(steps);
-  return t;
-}
-
-Task commands(std::string name, std::vector<Step> steps) {
-  Task t = pipeline(std::move(name), std::move(steps));
-  t.mode = TaskMode::commands;
-  return t;
-}
-
-Project project_of(std::vector<Task> tasks) {
-  Project p;
-  p.tasks = std::move(tasks);
-  return p;
-}
-
-/// `{{ _line }}` / `{{ _line_safe }}` substitution only: no templater.
-std::string render(const Step& step, const tmpl::Value& vars) {
-  std::string line = step.command_line();
-  for (const char* key : {"_line_safe", "_line"}) {
-    if (!vars.is_object() || !vars.contains(key)) continue;
-    std::string value = vars[key].get<std::string>();
-    line = util::replace_all(line, std::string("{{ ") + key + " }}", value);
-    line = util::replace_all(line, std::string("{{") + key + "}}", value);
-  }
-  return line;
-}
-
-RunOptions options_for(const TempDir& dir) {
-  RunOptions o;
-  o.workspace = dir.path();
-  for (char** e = environ; *e; ++e) o.env.emplace_back(*e);
-  o.render = render;
-  o.grace = 0.5;
-  return o;
-}
+using namespace handoff::engine::testing;  // NOLINT(google-build-using-namespace): test helpers
+using Runner = QuietEngineTest;
 
 // ---- reading results ----------------------------------------------------------
-
-/// Whole file, or nullopt when it does not exist.
-std::optional<std::string> slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string stdout_log(const TempDir& dir, const std::string& task) {
-  return slurp(dir.path() / "artifacts" / (task + "_stdout.log")).value_or("<missing>");
-}
-
-std::string stderr_log(const TempDir& dir, const std::string& task) {
-  return slurp(dir.path() / "artifacts" / (task + "_stderr.log")).value_or("<missing>");
-}
 
 const TaskRecord* find_task(const RunRecord& r, const std::string& name) {
   for (const auto& t : r.tasks) {
@@ -165,10 +59,6 @@ std::vector<std::string> task_names(const RunRecord& r) {
   return out;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 /// The output of `seq 1 n`.
 std::string seq_text(int n) {
   std::string out;
@@ -178,67 +68,6 @@ std::string seq_text(int n) {
   }
   return out;
 }
-
-/// Entries of /proc/self/fd (including the one used to list it, consistently).
-int count_open_fds() {
-  DIR* d = ::opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] != '.') ++n;
-  }
-  ::closedir(d);
-  return n;
-}
-
-/// Processes whose parent is this one, zombies included (an unreaped child is a leak too).
-int count_children() {
-  pid_t me = ::getpid();
-  int n = 0;
-  DIR* d = ::opendir("/proc");
-  if (!d) return -1;
-  while (dirent* e = ::readdir(d)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (!end || *end || pid <= 0) continue;
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE* f = std::fopen(path, "re");
-    if (!f) continue;
-    char buf[1024];
-    size_t len = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[len] = 0;
-    char* close = std::strrchr(buf, ')');
-    if (!close) continue;
-    char state = 0;
-    int ppid = -1;
-    if (std::sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == me) ++n;
-  }
-  ::closedir(d);
-  return n;
-}
-
-/// Quiet logs, SIGPIPE ignored as the CLI does (cli/main.cc) and the redactor
-/// cleared before and after.
-class Runner : public ::testing::Test {
- protected:
-  void SetUp() override {
-    util::redactor().clear();  // secrets other suites left behind must not mask our logs
-    saved_level_ = log::level();
-    log::set_level(log::Level::error);
-    old_sigpipe_ = std::signal(SIGPIPE, SIG_IGN);
-  }
-  void TearDown() override {
-    util::redactor().clear();
-    log::set_level(saved_level_);
-    std::signal(SIGPIPE, old_sigpipe_);
-  }
-
- private:
-  log::Level saved_level_ = log::Level::info;
-  void (*old_sigpipe_)(int) = SIG_DFL;
-};
 
 // ---- pipelines and commands ----------------------------------------------------
 

@@ -173,7 +173,12 @@ PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, con
     objects.copy(layout.bucket, archive + copies[i]->rel, last + copies[i]->rel);
   });
   out.copied = copies.size();
-  if (record) objects.copy(layout.bucket, archive + k_run_record_name, last + k_run_record_name);
+  if (record) {
+    objects.copy(layout.bucket, archive + k_run_record_name, last + k_run_record_name);
+  } else {
+    // An older push's record would make last/ a mix of two runs (own names are never stale below).
+    objects.remove(layout.bucket, last + k_run_record_name);
+  }
   std::vector<std::string> stale;
   for (const auto& [rel, etag] : current) {
     if (!keep.count(rel) && !own_names().count(rel)) stale.push_back(rel);
