@@ -98,3 +98,15 @@ class Tutorial(MotoTestCase, HandoffTestCase):
         self.assertEqual(self.moto.aws_json("stepfunctions", "list-state-machines")
                          .get("stateMachines", []), [])
         self.assertNoProcessLeft()
+
+
+class ReferenceDocs(HandoffTestCase):
+    def test_project_yml_reference_is_generated_from_the_code(self):
+        """docs/reference/project-yml.md is what `handoff reference project-yml` prints now
+        (regenerate: build/handoff reference project-yml > docs/reference/project-yml.md)."""
+        res = self.handoff("reference", "project-yml")
+        self.assertEqual(res.returncode, 0, res.describe())
+        with open(os.path.join(HANDOFF_SRC, "docs", "reference", "project-yml.md"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), res.stdout, "docs/reference/project-yml.md is stale")
+        for key in ("kill_downstream_on_fail", "foreach", "target_id", "push", "platform_config"):
+            self.assertIn("| `%s` |" % key, res.stdout)
