@@ -9,6 +9,7 @@
 
 #include "cli/cloud.h"
 #include "cli/container_commands.h"
+#include "cli/history_commands.h"
 #include "cli/options.h"
 #include "cli/shell_commands.h"
 #include "job/job.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     add_common(cmd, o);
     add_run(cmd, o);
     add_remote(cmd, o);
+    add_run_report(cmd);
     cmd->add_flag("-a,--push-artifacts", o.push_artifacts,
                   "push WORKSPACE/artifacts to the store after the run, also when it failed");
     cmd->callback([&] {
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
         int push = job::artifacts_push(remote_command(o));
         if (exit_code == k_exit_ok) exit_code = push;
       }
+      write_run_report(o);
     });
   }
 
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
   add_remote_commands(app, o, run, &exit_code);
   add_cloud_commands(app, o, &exit_code);
   add_container_commands(app, o, &exit_code);
+  add_history_commands(app, o, &exit_code);
 
   auto* version = app.add_subcommand("version", "print handoff's version");
   version->callback([&] { std::printf("handoff %s (%s)\n", k_version, k_git_revision); });
