@@ -42,7 +42,8 @@ std::vector<Run> recent_until(const std::vector<Run>& runs, const Run& run) {
 fs::path write_report(const fs::path& workspace, const std::vector<Run>& runs, const Run& run, fs::path out) {
   if (out.empty()) out = workspace / ".handoff" / "reports" / (run.record.id + ".html");
   if (out.has_parent_path()) util::make_dirs(out.parent_path());
-  util::write_file_atomic(out, render_report(run, recent_until(runs, run)), 0644);
+  // 0600 like the run record it shows: commands are masked, but still the user's.
+  util::write_file_atomic(out, render_report(run, recent_until(runs, run)), 0600);
   return out;
 }
 

@@ -57,7 +57,7 @@ engine::RunRecord record(const std::string& id, double start, int exit_code = 0)
   return r;
 }
 
-TEST(RunRecord, ReadsBackWhatTheEngineWrites) {
+TEST(HistoryRecord, ReadsBackWhatTheEngineWrites) {
   auto r = record("20261128T032732.123456Z", 1795923652.123456, 3);
   r.processes[0].signal = 9;
   r.processes[0].timed_out = true;
@@ -82,7 +82,7 @@ TEST(RunRecord, ReadsBackWhatTheEngineWrites) {
   EXPECT_EQ(outcome(p), Outcome::timed_out);
 }
 
-TEST(RunRecord, OutcomeOfEachKindOfEnd) {
+TEST(HistoryRecord, OutcomeOfEachKindOfEnd) {
   engine::ProcessRecord p;
   EXPECT_EQ(outcome(p), Outcome::ok);
   p.signal = 13;  // a SIGPIPE'd stage the engine accepted
@@ -94,7 +94,7 @@ TEST(RunRecord, OutcomeOfEachKindOfEnd) {
   EXPECT_EQ(to_string(Outcome::timed_out), "timed out");
 }
 
-TEST(RunRecord, NotARecordNamesTheFile) {
+TEST(HistoryRecord, NotARecordNamesTheFile) {
   try {
     parse_record("{\"stage\": \"dev\"}", "/ws/.handoff/runs/bad.json");
     FAIL() << "no error";
@@ -107,7 +107,7 @@ TEST(RunRecord, NotARecordNamesTheFile) {
   EXPECT_NEAR(parse_iso_utc("1970-01-02T00:00:01.5Z"), 86401.5, 1e-9);
 }
 
-TEST(LocalHistory, ListsRecordsOldestFirstAndSkipsBadFiles) {
+TEST(HistoryLocal, ListsRecordsOldestFirstAndSkipsBadFiles) {
   TempDir ws;
   engine::save_record(record("20261128T120000.000002Z", 1795953600.000002), ws.path());
   engine::save_record(record("20261128T110000.000001Z", 1795950000.000001, 1), ws.path());
@@ -121,7 +121,7 @@ TEST(LocalHistory, ListsRecordsOldestFirstAndSkipsBadFiles) {
   EXPECT_TRUE(runs[0].archive.empty());
 }
 
-TEST(LocalHistory, NoFolderIsNoRuns) {
+TEST(HistoryLocal, NoFolderIsNoRuns) {
   TempDir ws;
   EXPECT_TRUE(list_local(ws.path() / "missing").empty());
 }
@@ -136,7 +136,7 @@ std::vector<Run> three_runs() {
   return runs;
 }
 
-TEST(FindRun, WholeIdUniquePrefixAndLast) {
+TEST(HistoryFindRun, WholeIdUniquePrefixAndLast) {
   auto runs = three_runs();
   EXPECT_EQ(find_run(runs, "20261128T113000.000001Z", "").record.id, "20261128T113000.000001Z");
   EXPECT_EQ(find_run(runs, "20261129", "").record.id, "20261129T090000.000001Z");
@@ -144,7 +144,7 @@ TEST(FindRun, WholeIdUniquePrefixAndLast) {
   EXPECT_EQ(find_run(runs, "last", "").record.id, "20261129T090000.000001Z");
 }
 
-TEST(FindRun, AmbiguousPrefixListsTheCandidates) {
+TEST(HistoryFindRun, AmbiguousPrefixListsTheCandidates) {
   auto runs = three_runs();
   try {
     find_run(runs, "20261128", "");
@@ -156,7 +156,7 @@ TEST(FindRun, AmbiguousPrefixListsTheCandidates) {
   }
 }
 
-TEST(FindRun, UnknownIdNamesTheNearest) {
+TEST(HistoryFindRun, UnknownIdNamesTheNearest) {
   auto runs = three_runs();
   try {
     find_run(runs, "20261129T0800", "");
@@ -167,7 +167,7 @@ TEST(FindRun, UnknownIdNamesTheNearest) {
   }
 }
 
-TEST(FindRun, NoRunsSaysHowToMakeOne) {
+TEST(HistoryFindRun, NoRunsSaysHowToMakeOne) {
   try {
     find_run({}, "last", "make one with handoff run local");
     FAIL() << "no error";
@@ -177,7 +177,7 @@ TEST(FindRun, NoRunsSaysHowToMakeOne) {
   }
 }
 
-TEST(Summary, ListJsonHoldsEveryField) {
+TEST(HistorySummary, ListJsonHoldsEveryField) {
   auto runs = three_runs();
   runs[1].record.exit_code = 1;
   runs[1].record.processes[0].failed = true;
@@ -200,7 +200,7 @@ TEST(Summary, ListJsonHoldsEveryField) {
   EXPECT_EQ(j[2]["artifacts"], 1);
 }
 
-TEST(Summary, ShowJsonIsTheRecordWithOutcomesAndArtifacts) {
+TEST(HistorySummary, ShowJsonIsTheRecordWithOutcomesAndArtifacts) {
   history::Run run = three_runs()[0];
   run.artifacts = {{"out.csv", 12}};
   run.archive = "a";
@@ -214,7 +214,7 @@ TEST(Summary, ShowJsonIsTheRecordWithOutcomesAndArtifacts) {
   EXPECT_EQ(j["bytes"]["log"], 10);
 }
 
-TEST(Summary, TextTableHasOneLinePerRun) {
+TEST(HistorySummary, TextTableHasOneLinePerRun) {
   auto text = list_text(three_runs());
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
   EXPECT_EQ(text.rfind("ID ", 0), 0u);
@@ -225,7 +225,7 @@ TEST(Summary, TextTableHasOneLinePerRun) {
   EXPECT_EQ(format_bytes(12), "12 B");
 }
 
-TEST(ObjectCache, HitsOnlyWithTheSameEtagAndSurvivesReopening) {
+TEST(HistoryObjectCache, HitsOnlyWithTheSameEtagAndSurvivesReopening) {
   TempDir dir;
   fs::path db = dir.path() / ".handoff" / "history.sqlite";
   {
@@ -242,7 +242,7 @@ TEST(ObjectCache, HitsOnlyWithTheSameEtagAndSurvivesReopening) {
   EXPECT_FALSE(cache.get("b", "k", "e1"));
 }
 
-TEST(ObjectCache, AnUnusableFileDisablesTheCache) {
+TEST(HistoryObjectCache, AnUnusableFileDisablesTheCache) {
   TempDir dir;
   fs::path db = dir.path() / "history.sqlite";
   util::write_file_atomic(db, "this is not a database, just text that fills a page or so", 0600);

@@ -27,7 +27,7 @@ class CountingStore : public store::LocalObjectStore {
   std::atomic<int> gets{0};
 };
 
-class RemoteHistory : public ::testing::Test {
+class HistoryRemote : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/handoff-remote-history-XXXXXX";
@@ -66,7 +66,7 @@ class RemoteHistory : public ::testing::Test {
   remote::Layout layout_;
 };
 
-TEST_F(RemoteHistory, EachArchiveWithARecordIsARunWithItsManifestArtifacts) {
+TEST_F(HistoryRemote, EachArchiveWithARecordIsARunWithItsManifestArtifacts) {
   std::string a = layout_.archives_prefix() + "2026-11-28T11:00:01.000000/";
   std::string b = layout_.archives_prefix() + "2026-11-28T12:00:01.000000/";
   std::string python = layout_.archives_prefix() + "2026-11-27T10:00:00.000000/";
@@ -101,7 +101,7 @@ TEST_F(RemoteHistory, EachArchiveWithARecordIsARunWithItsManifestArtifacts) {
   EXPECT_EQ(runs[1].record.id, "20261128T120000.000009Z");
 }
 
-TEST_F(RemoteHistory, ARecordPushedTwiceIsOneRunFromItsNewestArchive) {
+TEST_F(HistoryRemote, ARecordPushedTwiceIsOneRunFromItsNewestArchive) {
   std::string rec = record_json("20261128T110000.000001Z", 1795950000);
   put(layout_.archives_prefix() + "2026-11-28T11:00:01.000000/" + remote::k_run_record_name, rec);
   put(layout_.archives_prefix() + "2026-11-28T11:05:00.000000/" + remote::k_run_record_name, rec);
@@ -110,7 +110,7 @@ TEST_F(RemoteHistory, ARecordPushedTwiceIsOneRunFromItsNewestArchive) {
   EXPECT_EQ(runs[0].archive, "2026-11-28T11:05:00.000000");
 }
 
-TEST_F(RemoteHistory, AnInvalidRecordIsSkipped) {
+TEST_F(HistoryRemote, AnInvalidRecordIsSkipped) {
   put(layout_.archives_prefix() + "2026-11-28T11:00:01.000000/" + remote::k_run_record_name, "{oops");
   EXPECT_TRUE(list_remote(*store_, layout_, nullptr).empty());
 }

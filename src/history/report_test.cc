@@ -44,12 +44,12 @@ Run sample() {
   return run;
 }
 
-TEST(HtmlEscape, EscapesEveryMarkupCharacter) {
+TEST(HistoryHtmlEscape, EscapesEveryMarkupCharacter) {
   EXPECT_EQ(html_escape("a<b>&\"c\"'d'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
   EXPECT_EQ(html_escape("plain ü"), "plain ü");
 }
 
-TEST(Report, OneBarPerProcessColoredByOutcome) {
+TEST(HistoryReport, OneBarPerProcessColoredByOutcome) {
   history::Run run = sample();
   std::string html = render_report(run, {run});
   EXPECT_EQ(count(html, "data-process=\""), run.record.processes.size());
@@ -64,7 +64,7 @@ TEST(Report, OneBarPerProcessColoredByOutcome) {
   EXPECT_NE(html.find("exit 0"), std::string::npos);
 }
 
-TEST(Report, TaskNamesAndCommandsAreEscaped) {
+TEST(HistoryReport, TaskNamesAndCommandsAreEscaped) {
   std::string html = render_report(sample(), {});
   EXPECT_EQ(html.find("<b>extract"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
@@ -75,7 +75,7 @@ TEST(Report, TaskNamesAndCommandsAreEscaped) {
   EXPECT_EQ(count(html, "<script>"), 1u);
 }
 
-TEST(Report, NothingIsFetched) {
+TEST(HistoryReport, NothingIsFetched) {
   history::Run run = sample();
   run.source = "s3://bucket/etl/artifacts/archives/x/_handoff_run.json";
   run.archive = "x";
@@ -86,7 +86,7 @@ TEST(Report, NothingIsFetched) {
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
 }
 
-TEST(Report, RecentRunsChartMarksThisRun) {
+TEST(HistoryReport, RecentRunsChartMarksThisRun) {
   history::Run a = sample();
   history::Run b = sample();
   b.record.id = "20261128T120000.000001Z";
@@ -97,7 +97,7 @@ TEST(Report, RecentRunsChartMarksThisRun) {
   EXPECT_NE(html.find("data-run=\"20261128T120000.000001Z\" class=\"failed current\""), std::string::npos);
 }
 
-TEST(Report, TickStepsAreOneTwoFive) {
+TEST(HistoryReport, TickStepsAreOneTwoFive) {
   EXPECT_DOUBLE_EQ(tick_step(4.0), 0.5);
   EXPECT_DOUBLE_EQ(tick_step(10.0), 1.0);
   EXPECT_DOUBLE_EQ(tick_step(15.0), 2.0);
