@@ -322,8 +322,10 @@ nlohmann::json Client::call_json(const std::string& service, const std::string& 
   HttpResponse r = call(c);
   if (r.body.empty()) return nlohmann::json::object();
   nlohmann::json out = nlohmann::json::parse(r.body, nullptr, false);
-  if (out.is_discarded()) {
-    throw Error(service + " " + operation + " returned a body that is not JSON");
+  // Callers index the answer by name: an array or a scalar would throw
+  // nlohmann's type_error there instead of this message.
+  if (out.is_discarded() || !out.is_object()) {
+    throw Error(service + " " + operation + " returned a body that is not a JSON object");
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "aws/ssm.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "util/strings.h"
@@ -9,16 +10,29 @@ namespace {
 
 constexpr const char* k_target = "AmazonSSM";
 
+// A field of the answer, "" (or 0) when absent or of another type: json's
+// value() would throw its own type_error on a broken or hostile endpoint.
+std::string str(const nlohmann::json& j, const char* key) {
+  auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int64_t integer(const nlohmann::json& j, const char* key) {
+  auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 Parameter from_json(const nlohmann::json& j) {
   Parameter p;
-  p.name = j.value("Name", "");
-  p.value = j.value("Value", "");
-  p.type = j.value("Type", "");
-  p.tier = j.value("Tier", "");
-  p.version = j.value("Version", int64_t{0});
-  if (j.contains("LastModifiedDate") && j["LastModifiedDate"].is_number()) {
+  p.name = str(j, "Name");
+  p.value = str(j, "Value");
+  p.type = str(j, "Type");
+  p.tier = str(j, "Tier");
+  p.version = integer(j, "Version");
+  if (j.is_object() && j.contains("LastModifiedDate") && j["LastModifiedDate"].is_number()) {
     double secs = j["LastModifiedDate"].get<double>();
-    p.last_modified = std::chrono::system_clock::time_point(
+    // Epoch seconds; outside ±1e11 (year 5138) the cast to nanoseconds overflows.
+    if (std::isfinite(secs) && std::abs(secs) < 1e11) p.last_modified = std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(
             std::chrono::duration<double>(secs)));
   }
@@ -34,7 +48,7 @@ int64_t put_parameter(Client& client, const std::string& name, const std::string
   nlohmann::json body = {{"Name", name}, {"Value", value}, {"Type", type},
                          {"Overwrite", overwrite}, {"Tier", tier}};
   nlohmann::json r = client.call_json("ssm", k_target, "PutParameter", body, subject(name));
-  return r.value("Version", int64_t{0});
+  return integer(r, "Version");
 }
 
 std::optional<Parameter> get_parameter(Client& client, const std::string& name, bool decrypt) {
@@ -66,7 +80,7 @@ std::vector<Parameter> get_parameters_by_path(Client& client, const std::string&
     if (r.contains("Parameters") && r["Parameters"].is_array()) {
       for (const auto& p : r["Parameters"]) out.push_back(from_json(p));
     }
-    token = r.value("NextToken", "");
+    token = str(r, "NextToken");
     if (token.empty()) return out;
   }
   throw Error("ssm GetParametersByPath of path " + util::quote(path) +

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "project/loader.h"
+#include "project/schema.h"
 #include "project/yaml_value.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -51,8 +52,7 @@ struct Parser {
                      fmt::format("expected a mapping, got {}", detail::node_type_name(node)));
       return;
     }
-    detail::Record rec(loader, node, path,
-                       {"key", "value", "file", "level", "push", "description"});
+    detail::Record rec(loader, node, path, schema::key_names("secret_file"));
     Value key = rec.value("key").value_or(Value());
     if (key.is_null() || !(key.is_string() || key.is_number())) {
       loader.problem(node, {}, "key must be defined for secret");
@@ -135,7 +135,13 @@ SecretsFile load_secrets(const fs::path& secrets_dir, std::string_view stage) {
     throw UsageError(file + " is not a regular file",
                      "the secrets file must be a YAML list of {key, value|file} entries");
   }
-  std::string text = read_whole(result.path);
+  result.secrets = parse_secrets(read_whole(result.path), file, secrets_dir);
+  result.found = true;
+  return result;
+}
+
+std::vector<Secret> parse_secrets(const std::string& text, const std::string& file,
+                                  const fs::path& secrets_dir) {
   if (!util::is_valid_utf8(text)) {
     throw UsageError(file + " is not UTF-8 text", "save the secrets file as UTF-8 YAML");
   }
@@ -148,17 +154,17 @@ SecretsFile load_secrets(const fs::path& secrets_dir, std::string_view stage) {
         fmt::format("{}:{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg),
         "check the indentation and quoting around that line");
   }
-  result.found = true;
+  std::vector<Secret> secrets;
   detail::Loader loader(file);
   if (root.IsSequence()) {
     Parser parser{loader, secrets_dir};
-    for (size_t i = 0; i < root.size(); ++i) parser.parse(root[i], i, result.secrets);
+    for (size_t i = 0; i < root.size(); ++i) parser.parse(root[i], i, secrets);
   } else if (!root.IsNull()) {
     loader.problem(root, {},
                    fmt::format("expected a list of secrets, got {}", detail::node_type_name(root)));
   }
   loader.throw_if_problems();
-  return result;
+  return secrets;
 }
 
 }  // namespace handoff::project

@@ -37,4 +37,9 @@ std::filesystem::path secrets_file_path(const std::filesystem::path& secrets_dir
 /// value is registered with util::redactor() before this returns.
 SecretsFile load_secrets(const std::filesystem::path& secrets_dir, std::string_view stage);
 
+/// The secrets in a secrets file's text (load_secrets after reading it);
+/// file names it in messages, `file:` entries are read from secrets_dir.
+std::vector<Secret> parse_secrets(const std::string& text, const std::string& file,
+                                  const std::filesystem::path& secrets_dir);
+
 }  // namespace handoff::project

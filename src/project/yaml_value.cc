@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 
+#include "util/error.h"
 #include "util/strings.h"
 
 namespace handoff::project::detail {
@@ -243,6 +244,46 @@ Value resolve_scalar(const YAML::Node& node) {
   return s;  // quoted, block, !!str and unknown tags
 }
 
+namespace {
+
+// Merge keys follow aliases too: `a: &x {<<: *x}` merges itself forever.
+// Merges of merges multiply like aliases: bound the entries one top-level
+// mapping may collect.
+constexpr int k_max_merge_depth = 64;
+constexpr size_t k_max_merged_entries = 10000;
+thread_local int t_merge_depth = 0;
+thread_local size_t t_merged_entries = 0;
+
+void count_merged(const YAML::Node& at, size_t n) {
+  t_merged_entries += n;
+  if (t_merged_entries > k_max_merged_entries) {
+    const YAML::Mark m = at.Mark();
+    throw UsageError(fmt::format("line {}, column {}: YAML merge keys (<<) expand to more than {} "
+                                 "entries (merges of merges?)",
+                                 m.line + 1, m.column + 1, k_max_merged_entries),
+                     "write the values out instead of nesting merges");
+  }
+}
+
+struct MergeLevel {
+  explicit MergeLevel(const YAML::Node& at) {
+    if (t_merge_depth == 0) t_merged_entries = 0;
+    if (++t_merge_depth > k_max_merge_depth) {
+      --t_merge_depth;
+      const YAML::Mark m = at.Mark();
+      throw UsageError(fmt::format("line {}, column {}: YAML merge keys (<<) nested more than {} "
+                                   "levels deep (a mapping merged into itself?)",
+                                   m.line + 1, m.column + 1, k_max_merge_depth),
+                       "write the values out instead of nesting merges");
+    }
+  }
+  ~MergeLevel() { --t_merge_depth; }
+  MergeLevel(const MergeLevel&) = delete;
+  MergeLevel& operator=(const MergeLevel&) = delete;
+};
+
+}  // namespace
+
 std::vector<std::pair<YAML::Node, YAML::Node>> map_entries(const YAML::Node& map,
                                                            const DuplicateHandler& on_duplicate) {
   // PyYAML's flatten_mapping: merged mappings come first (for a list of them,
@@ -264,8 +305,10 @@ std::vector<std::pair<YAML::Node, YAML::Node>> map_entries(const YAML::Node& map
           if (sub.IsMap()) sources.insert(sources.begin(), sub);
         }
       }
+      MergeLevel level(value);
       for (const auto& source : sources) {
         auto sub_entries = map_entries(source);
+        count_merged(value, sub_entries.size());
         flat.insert(flat.end(), sub_entries.begin(), sub_entries.end());
       }
       continue;
@@ -298,21 +341,55 @@ std::vector<std::pair<YAML::Node, YAML::Node>> map_entries(const YAML::Node& map
   return result;
 }
 
+namespace {
+
+// Aliases make a YAML graph, not a tree: an anchor used inside itself is a
+// cycle, and aliases of aliases multiply ("billion laughs"). A Value is a
+// tree, so the conversion is bounded in depth and in size.
+constexpr int k_max_yaml_depth = 512;
+constexpr size_t k_max_yaml_values = 50000;
+
+struct Converter {
+  size_t values = 0;
+
+  Value convert(const YAML::Node& node, int depth) {
+    if (depth > k_max_yaml_depth || ++values > k_max_yaml_values) {
+      const YAML::Mark m = node.Mark();
+      throw UsageError(
+          fmt::format("line {}, column {}: YAML {} (a recursive alias, or aliases of aliases?)",
+                      m.line + 1, m.column + 1,
+                      depth > k_max_yaml_depth
+                          ? fmt::format("nested more than {} levels deep", k_max_yaml_depth)
+                          : fmt::format("expands to more than {} values", k_max_yaml_values)),
+          "write the values out instead of nesting aliases");
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Map: {
+        Value obj = Value::object();
+        for (const auto& [key, value] : map_entries(node)) {
+          std::string name = key.IsScalar() ? key.Scalar() : YAML::Dump(key);
+          obj[name] = convert(value, depth + 1);
+        }
+        return obj;
+      }
+      case YAML::NodeType::Sequence: {
+        Value arr = Value::array();
+        for (const auto& item : node) arr.push_back(convert(item, depth + 1));
+        return arr;
+      }
+      default:
+        return node_to_value(node);
+    }
+  }
+};
+
+}  // namespace
+
 Value node_to_value(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      Value obj = Value::object();
-      for (const auto& [key, value] : map_entries(node)) {
-        std::string name = key.IsScalar() ? key.Scalar() : YAML::Dump(key);
-        obj[name] = node_to_value(value);
-      }
-      return obj;
-    }
-    case YAML::NodeType::Sequence: {
-      Value arr = Value::array();
-      for (const auto& item : node) arr.push_back(node_to_value(item));
-      return arr;
-    }
+    case YAML::NodeType::Map:
+    case YAML::NodeType::Sequence:
+      return Converter().convert(node, 0);
     case YAML::NodeType::Scalar:
       return resolve_scalar(node);
     case YAML::NodeType::Null:

@@ -162,10 +162,19 @@ class Lexer {
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), off);
     size_t start = *(it - 1);
     int column = 1;
+    // Tokens come in order: go on from the last position on the same line
+    // (scanning from the line's start each time is quadratic on long lines).
+    if (last_start_ == start && last_off_ <= off) {
+      column = last_column_;
+      start = last_off_;
+    }
     for (size_t i = start; i < off; ++i) {
       // Count code points, not bytes: editors show columns in characters.
       if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
     }
+    last_start_ = *(it - 1);
+    last_off_ = off;
+    last_column_ = column;
     return Pos{static_cast<int>(it - line_starts_.begin()), column};
   }
 
@@ -356,6 +365,10 @@ class Lexer {
   const std::string& text_;
   const std::string& source_;
   std::vector<size_t> line_starts_;
+  // pos_of's last answer (line start, offset, column).
+  mutable size_t last_start_ = std::string::npos;
+  mutable size_t last_off_ = 0;
+  mutable int last_column_ = 1;
   std::vector<Token> out_;
 };
 

@@ -43,8 +43,10 @@ std::unique_ptr<Expr> binary(Op op, Pos pos, std::unique_ptr<Expr> a, std::uniqu
 }  // namespace
 
 std::unique_ptr<Expr> Parser::parse_expression() {
+  Deeper deeper(*this);
   std::unique_ptr<Expr> e = parse_or();
   while (is_name("if")) {
+    deeper.more();
     Pos pos = next().pos;
     auto c = make(ExprKind::cond, pos, std::move(e), parse_or());
     if (is_name("else")) {
@@ -60,7 +62,9 @@ std::unique_ptr<Expr> Parser::parse_expression() {
 
 std::unique_ptr<Expr> Parser::parse_or() {
   std::unique_ptr<Expr> e = parse_and();
+  Deeper chain(*this, false);
   while (is_name("or")) {
+    chain.more();
     Pos pos = next().pos;
     e = binary(Op::or_, pos, std::move(e), parse_and());
   }
@@ -69,7 +73,9 @@ std::unique_ptr<Expr> Parser::parse_or() {
 
 std::unique_ptr<Expr> Parser::parse_and() {
   std::unique_ptr<Expr> e = parse_not();
+  Deeper chain(*this, false);
   while (is_name("and")) {
+    chain.more();
     Pos pos = next().pos;
     e = binary(Op::and_, pos, std::move(e), parse_not());
   }
@@ -78,6 +84,7 @@ std::unique_ptr<Expr> Parser::parse_and() {
 
 std::unique_ptr<Expr> Parser::parse_not() {
   if (is_name("not")) {
+    Deeper deeper(*this);
     Pos pos = next().pos;
     return make(ExprKind::logic_not, pos, parse_not());
   }
@@ -124,12 +131,14 @@ std::unique_ptr<Expr> Parser::parse_level(int level) {
   };
   auto operand = [&] { return level == 3 ? parse_unary(true) : parse_level(level + 1); };
   std::unique_ptr<Expr> e = operand();
+  Deeper chain(*this, false);
   while (true) {
     std::optional<Op> op;
     for (const auto& [text, o] : k_levels[level]) {
       if (is_op(text)) op = o;
     }
     if (!op) return e;
+    chain.more();
     Pos pos = next().pos;
     e = binary(*op, pos, std::move(e), operand());
   }
@@ -138,6 +147,7 @@ std::unique_ptr<Expr> Parser::parse_level(int level) {
 std::unique_ptr<Expr> Parser::parse_unary(bool with_filter) {
   std::unique_ptr<Expr> e;
   if (is_op("-") || is_op("+")) {
+    Deeper deeper(*this);
     Token t = next();
     e = make(ExprKind::negate, t.pos, parse_unary(false));
     e->name = t.text;
@@ -214,7 +224,9 @@ std::unique_ptr<Expr> Parser::parse_primary() {
 }
 
 std::unique_ptr<Expr> Parser::parse_postfix(std::unique_ptr<Expr> e) {
+  Deeper chain(*this, false);
   while (true) {
+    if (is_op(".") || is_op("[") || is_op("(")) chain.more();
     Pos pos = cur().pos;
     if (is_op(".")) {
       next();
@@ -270,7 +282,9 @@ std::unique_ptr<Expr> Parser::parse_call(std::unique_ptr<Expr> callee) {
 }
 
 std::unique_ptr<Expr> Parser::parse_filters(std::unique_ptr<Expr> e) {
+  Deeper chain(*this, false);
   while (true) {
+    if (is_op("|") || is_name("is")) chain.more();
     if (is_op("|")) {
       Pos pos = next().pos;
       const Token& name = cur();

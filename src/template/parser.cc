@@ -87,6 +87,7 @@ std::string Parser::open_hint(const Open& open) const {
 }
 
 std::unique_ptr<Node> Parser::parse_statement(Pos pos, const Open* open) {
+  Deeper deeper(*this);
   const Token& tag = cur();
   if (tag.text == "if") return parse_if(pos);
   if (tag.text == "for") return parse_for(pos);

@@ -69,9 +69,39 @@ class Parser {
   std::unique_ptr<Expr> parse_filters(std::unique_ptr<Expr> e);
   void parse_filter_args(Expr& e);
 
+  /// How deep the tree under construction may get: nesting (parentheses,
+  /// unary operators, blocks) plus chains (a + b + c, x|f|g, a.b.c), each of
+  /// which is one more level for the recursive renderer and destructors. A
+  /// bound keeps a hostile or generated template from overflowing the stack.
+  static constexpr int k_max_depth = 256;
+  /// One more level while alive; more() adds one per link of a chain.
+  class Deeper {
+   public:
+    /// enter: one level now (nesting); false for a chain, which adds per link.
+    explicit Deeper(Parser& p, bool enter = true) : p_(p) {
+      if (enter) more();
+    }
+    ~Deeper() { p_.depth_ -= added_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+    void more() {
+      ++added_;
+      if (++p_.depth_ > k_max_depth) {
+        p_.fail(p_.cur(), "template nested too deeply (more than " + std::to_string(k_max_depth) +
+                              " levels of blocks, parentheses, operators or filters)",
+                "split the expression, or set intermediate results with {% set %}");
+      }
+    }
+
+   private:
+    Parser& p_;
+    int added_ = 0;
+  };
+
   std::vector<Token> toks_;
   size_t i_ = 0;
   const std::string& source_;
+  int depth_ = 0;
 };
 
 }  // namespace handoff::tmpl::detail
