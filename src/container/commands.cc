@@ -268,7 +268,9 @@ int run(const CommandOptions& o) {
       }
       continue;
     }
-    auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == k; });
+    // A named copy: clang 14 cannot capture a structured binding.
+    const std::string& name = k;
+    auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
     if (it != env.end()) {
       it->second = v;
     } else {

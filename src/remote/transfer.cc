@@ -92,11 +92,6 @@ TransferResult upload_dir(store::ObjectStore& objects, const std::string& bucket
     for (auto it = fs::recursive_directory_iterator(dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
-      if (it->is_symlink(ec) && !util::resolves_within(it->path(), dir.parent_path())) {
-        throw Error(fmt::format("{} is a symbolic link outside {}; refusing to upload it",
-                                util::quote(it->path().string()), dir.parent_path().string()),
-                    "replace the link with a copy of the file, or remove it");
-      }
       std::string rel = it->path().lexically_relative(dir).generic_string();
       if (exclude.count(rel)) continue;
       files.emplace_back(it->path(), rel);
