@@ -381,7 +381,8 @@ std::optional<system_clock::time_point> parse_aws_time(std::string_view s) {
   std::chrono::year_month_day ymd{std::chrono::year(y),
                                   std::chrono::month(static_cast<unsigned>(mo)),
                                   std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // system_clock counts nanoseconds: years past 2262 overflow it.
+  if (!ymd.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   return system_clock::time_point(std::chrono::sys_days(ymd)) + std::chrono::hours(h) +
          std::chrono::minutes(mi - offset_minutes) + std::chrono::seconds(sec);
 }

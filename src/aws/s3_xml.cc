@@ -206,6 +206,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
     }
   }
   if (rest != "Z" && rest != "+00:00") return std::nullopt;
+  // system_clock counts nanoseconds: years past 2262 overflow it.
+  if (tm.tm_year < 1900 || tm.tm_year > 2200) return std::nullopt;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   time_t t = timegm(&tm);
@@ -217,6 +219,7 @@ std::optional<TimePoint> parse_http_date(std::string_view s) {
   std::string str(s);
   const char* end = strptime(str.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
+  if (tm.tm_year < 0 || tm.tm_year > 300) return std::nullopt;  // 1900..2200, as above
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
