@@ -59,12 +59,15 @@ void add_setup_commands(CLI::App& app, Options& o, int* exit_code) {
   add_init(quick_start->add_subcommand("make", "same as `handoff init`"), o, exit_code);
 
   SetupFlags& f = flags();
-  auto* doctor = app.add_subcommand("doctor", "check python3, AWS credentials and region, the store and docker");
+  auto* doctor =
+      app.add_subcommand("doctor", "check python3, AWS credentials and region, the store and docker");
   doctor->add_option("-p,--project,--project-dir", f.doctor.project_dir,
                      "also check this project: it loads and renders, its secrets file is private");
-  doctor->add_option("-s,--stage", f.doctor.stage, "stage whose secrets file is checked")->capture_default_str();
+  doctor->add_option("-s,--stage", f.doctor.stage, "stage whose secrets file is checked")
+      ->capture_default_str();
   doctor->add_option("--store", f.doctor.store, "local or aws; default: as the remote commands choose");
-  doctor->add_option("--bucket", f.doctor.bucket, "with AWS, also HeadBucket this bucket (default: $HO_BUCKET)");
+  doctor->add_option("--bucket", f.doctor.bucket,
+                     "with AWS, also HeadBucket this bucket (default: $HO_BUCKET)");
   doctor->add_option("--timeout", f.doctor.timeout, "seconds for each probe (connect, program)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -14,7 +14,7 @@ namespace handoff::setup {
 enum class CheckStatus { ok, warn, fail };
 
 struct CheckResult {
-  std::string name;    ///< "python3", "aws credentials", …
+  std::string name;  ///< "python3", "aws credentials", …
   CheckStatus status = CheckStatus::ok;
   std::string detail;  ///< what was found (one line)
   std::string fix;     ///< what to do; empty when ok
@@ -60,8 +60,7 @@ struct AwsChecks {
   CheckResult region;
   CheckResult store;
 };
-AwsChecks check_aws(const DoctorOptions& options, const std::string& deploy_provider,
-                    const aws::Env& env);
+AwsChecks check_aws(const DoctorOptions& options, const std::string& deploy_provider, const aws::Env& env);
 
 struct ProjectChecks {
   CheckResult project;

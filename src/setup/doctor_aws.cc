@@ -150,16 +150,17 @@ AwsChecks check_aws(const DoctorOptions& options, const std::string& deploy_prov
     out.credentials.detail = fmt::format("{} from {}", mask_key_id(cr.access_key_id), rc.source);
     if (!cr.session_token.empty()) out.credentials.detail += ", temporary (with a session token)";
     if (cr.expiration) {
-      auto left = std::chrono::duration_cast<std::chrono::minutes>(*cr.expiration -
-                                                                     std::chrono::system_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::minutes>(*cr.expiration - std::chrono::system_clock::now());
       out.credentials.detail += fmt::format(", expire in {} min", left.count());
     }
     have_credentials = true;
   } catch (const Error& e) {
     out.credentials.status = missing;
     out.credentials.detail = e.what() + unneeded;
-    out.credentials.fix = e.hint().empty() ? "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws configure"
-                                           : e.hint();
+    out.credentials.fix = e.hint().empty()
+                              ? "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws configure"
+                              : e.hint();
   }
 
   bool have_region = false;

@@ -33,7 +33,7 @@ CheckResult check_secrets_file(const fs::path& project_dir, const std::string& s
   CheckResult c{"secrets file", CheckStatus::ok, "", ""};
   fs::path dir = project_dir / ".secrets";
   fs::path file = project::secrets_file_path(dir, stage);
-  struct stat st{};
+  struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
     c.status = CheckStatus::warn;
     c.detail = fmt::format("{} not found: stage {} runs without local secrets", file.string(), stage);
@@ -47,7 +47,7 @@ CheckResult check_secrets_file(const fs::path& project_dir, const std::string& s
     c.fix = fmt::format("chmod 600 {}", file.string());
     return c;
   }
-  struct stat dst{};
+  struct stat dst {};
   if (::stat(dir.c_str(), &dst) == 0 && (dst.st_mode & 077)) {
     c.status = CheckStatus::warn;
     c.detail = fmt::format("{} is private (600) but its folder lists to others (mode {:o})", file.string(),
@@ -72,7 +72,8 @@ ProjectChecks check_project(const DoctorOptions& options) {
     job::Prepared prepared = job::prepare(settings, false);
     const auto& p = prepared.project;
     out.has_installs = !p.installs.empty();
-    if (p.deploy.is_object() && p.deploy.contains("cloud_provider") && p.deploy["cloud_provider"].is_string()) {
+    if (p.deploy.is_object() && p.deploy.contains("cloud_provider") &&
+        p.deploy["cloud_provider"].is_string()) {
       out.deploy_provider = p.deploy["cloud_provider"].get<std::string>();
     }
     out.project.detail = fmt::format("{} loads and renders: {} task(s), {} file(s), stage {}",
@@ -81,8 +82,8 @@ ProjectChecks check_project(const DoctorOptions& options) {
   } catch (const Error& e) {
     out.project.status = CheckStatus::fail;
     out.project.detail = one_line(e.what());
-    out.project.fix = e.hint().empty() ? "fix project.yml at the place named, then run handoff doctor -p again"
-                                       : e.hint();
+    out.project.fix =
+        e.hint().empty() ? "fix project.yml at the place named, then run handoff doctor -p again" : e.hint();
   }
   out.secrets = check_secrets_file(options.project_dir, options.stage);
   return out;

@@ -66,7 +66,8 @@ TEST(Doctor, NoCredentialsWarnWithTheLocalStoreAndFailWithAws) {
   o.timeout = 1;
   AwsChecks local = check_aws(o, "", env_of(tmp, {{"HO_STORE_DIR", (tmp.path() / "store").string()}}));
   EXPECT_EQ(local.credentials.status, CheckStatus::warn);
-  EXPECT_NE(local.credentials.detail.find("no AWS credentials found"), std::string::npos) << local.credentials.detail;
+  EXPECT_NE(local.credentials.detail.find("no AWS credentials found"), std::string::npos)
+      << local.credentials.detail;
   EXPECT_NE(local.credentials.detail.find("(not needed by the local store)"), std::string::npos);
   EXPECT_FALSE(local.credentials.fix.empty());
   EXPECT_EQ(local.region.status, CheckStatus::warn);
@@ -88,9 +89,10 @@ TEST(Doctor, EnvironmentCredentialsShowTheSourceAndAMaskedKeyNeverTheSecret) {
   TempDir tmp;
   DoctorOptions o;
   o.timeout = 1;
-  AwsChecks c = check_aws(o, "", env_of(tmp, {{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
-                                              {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
-                                              {"AWS_REGION", "eu-west-1"}}));
+  AwsChecks c = check_aws(o, "",
+                          env_of(tmp, {{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
+                                       {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+                                       {"AWS_REGION", "eu-west-1"}}));
   EXPECT_EQ(c.credentials.status, CheckStatus::ok);
   EXPECT_EQ(c.credentials.detail, "AKIA…MPLE from environment");
   EXPECT_EQ(c.region.status, CheckStatus::ok);
@@ -135,10 +137,11 @@ TEST(Doctor, AnUnreachableAwsEndpointFailsWithinTheTimeout) {
   for (auto [url, limit] : {std::pair{std::string("http://127.0.0.1:9"), 3.0},
                             std::pair{"http://127.0.0.1:" + std::to_string(silent.port()), 12.0}}) {
     auto t0 = std::chrono::steady_clock::now();
-    AwsChecks c = check_aws(o, "", env_of(tmp, {{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
-                                                {"AWS_SECRET_ACCESS_KEY", "secret-key-value-123"},
-                                                {"AWS_REGION", "eu-west-1"},
-                                                {"AWS_ENDPOINT_URL", url}}));
+    AwsChecks c = check_aws(o, "",
+                            env_of(tmp, {{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
+                                         {"AWS_SECRET_ACCESS_KEY", "secret-key-value-123"},
+                                         {"AWS_REGION", "eu-west-1"},
+                                         {"AWS_ENDPOINT_URL", url}}));
     double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(c.store.status, CheckStatus::fail) << url;
     EXPECT_NE(c.store.detail.find("GetCallerIdentity"), std::string::npos) << c.store.detail;
@@ -155,7 +158,8 @@ TEST(Doctor, SecretsFileMustBePrivate) {
   o.project_dir = dir;
   ProjectChecks ok = check_project(o);
   EXPECT_EQ(ok.project.status, CheckStatus::ok) << ok.project.detail;
-  EXPECT_EQ(ok.project.detail, (dir / "project.yml").string() + " loads and renders: 2 task(s), 3 file(s), stage dev");
+  EXPECT_EQ(ok.project.detail,
+            (dir / "project.yml").string() + " loads and renders: 2 task(s), 3 file(s), stage dev");
   EXPECT_EQ(ok.secrets.status, CheckStatus::ok) << ok.secrets.detail;
 
   fs::path secrets = dir / ".secrets" / "dev_secrets.yml";

@@ -122,10 +122,9 @@ CheckResult check_docker(double timeout) {
   }
   std::string versions = first_line(r.output);
   size_t space = versions.find(' ');
-  c.detail = space == std::string::npos
-                 ? fmt::format("docker {} ({})", versions, exe)
-                 : fmt::format("client {}, engine {} ({})", versions.substr(0, space),
-                               versions.substr(space + 1), exe);
+  c.detail = space == std::string::npos ? fmt::format("docker {} ({})", versions, exe)
+                                        : fmt::format("client {}, engine {} ({})", versions.substr(0, space),
+                                                      versions.substr(space + 1), exe);
   return c;
 }
 

@@ -56,7 +56,8 @@ This text is a template: handoff rendered it into the workspace before the run,
 and the word_count task counts its words with a pipeline, cat | wc -w.
 )";
 
-constexpr const char* k_use_secret = R"(# Rendered by handoff into WORKSPACE/files: greeting and audience are vars
+constexpr const char* k_use_secret =
+    R"(# Rendered by handoff into WORKSPACE/files: greeting and audience are vars
 # from project.yml (override one with -v greeting=Hi). api_token is a secret
 # from .secrets/dev_secrets.yml: it reaches this script as $api_token and is
 # inside files/api.json, and handoff masks it in every log it writes.

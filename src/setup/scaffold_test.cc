@@ -21,7 +21,7 @@ namespace {
 using project::testing::TempDir;
 
 mode_t mode_of(const fs::path& p) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
   return st.st_mode & 0777;
 }
@@ -141,8 +141,8 @@ TEST(Scaffold, ForceKeepsTheUsersFilesAndSecretsAndMergesGitignore) {
 }
 
 TEST(Scaffold, ReportListsTheFilesAndTheNextCommands) {
-  std::string report = scaffold_report("my proj", {{"project.yml", WriteAction::created},
-                                                   {".secrets/dev_secrets.yml", WriteAction::kept}});
+  std::string report = scaffold_report(
+      "my proj", {{"project.yml", WriteAction::created}, {".secrets/dev_secrets.yml", WriteAction::kept}});
   EXPECT_EQ(report,
             "Quick-start project in my proj:\n"
             "  created       project.yml\n"
