@@ -121,6 +121,13 @@ TEST(ManPage, EscapesRoffAndListsExitStatus) {
   EXPECT_EQ(s.find("Print this help message"), std::string::npos);  // --help is said once, not per command
 }
 
+TEST(ManPage, WritesNonAsciiAsGroffEscapes) {
+  CommandDoc t = tree();
+  t.subcommands[0].description = "256 \u2026 4096 \xE2\x80";  // an ellipsis, then a cut sequence
+  std::string s = man_page(t, "1");
+  EXPECT_NE(s.find("256 \\[u2026] 4096 ??\n"), std::string::npos) << s;
+}
+
 TEST(MarkdownReference, LinksEveryCommandAndEscapesTableCells) {
   std::string s = markdown_reference(tree());
   EXPECT_NE(s.find("- [`prog run local`](#prog-run-local) — run `here` \\ now\n"), std::string::npos) << s;

@@ -2,6 +2,7 @@
 // options as tagged paragraphs; the root footer's exit-code table becomes
 // EXIT STATUS. Text is escaped (backslashes, leading dots and quotes) and
 // `code` in help texts is set in bold.
+#include <cstdio>
 #include <string>
 
 #include "docs/reference.h"
@@ -9,12 +10,33 @@
 namespace handoff::docs {
 namespace {
 
+// A UTF-8 sequence starting at s[*i] as groff's \[uXXXX] (troff reads bytes,
+// not UTF-8); *i moves to its last byte. A broken sequence becomes '?'.
+std::string roff_unicode(const std::string& s, size_t* i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char lead = byte(*i);
+  size_t n = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+  if (n == 0) return "?";
+  unsigned code = lead & (0x3F >> n);
+  for (size_t k = 1; k <= n; ++k) {
+    if (*i + k >= s.size() || (byte(*i + k) & 0xC0) != 0x80) return "?";
+    code = (code << 6) | (byte(*i + k) & 0x3F);
+  }
+  *i += n;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "\\[u%04X]", code);
+  return buf;
+}
+
 // Escape one line of running text; `quoted` spans become bold.
 std::string roff_text(const std::string& s) {
   std::string out;
   bool bold = false;
-  for (char c : s) {
-    if (c == '\\') {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      out += roff_unicode(s, &i);
+    } else if (c == '\\') {
       out += "\\e";
     } else if (c == '`') {
       out += bold ? "\\fR" : "\\fB";
