@@ -305,9 +305,9 @@ class RemoteSoak(SoakBase):
         took = time.monotonic() - t0
         # The second client sees the same bucket as the per-run listings.
         self.assertEqual(self.backend.aws_snapshot(BUCKET), before)
-        print("\n[ soak ] %s: %d runs in %.1f s (%.0f ms/run); per run +%s objects, +%s bytes"
-              % (self.backend.name, runs, took, 1000 * took / runs,
-                 sorted({g[0] for g in growth}), sorted({g[1] for g in growth})))
+        print("\n[ soak ] %s: %d runs in %.1f s (%.0f ms/run); per run +%d..%d objects, +%d..%d bytes"
+              % (self.backend.name, runs, took, 1000 * took / runs, min(g[0] for g in growth),
+                 max(g[0] for g in growth), min(g[1] for g in growth), max(g[1] for g in growth)))
         reliability.record("Remote soak (%s)" % self.backend.name, inputs=runs, faults=0, survived=ok,
                            failed_cleanly=0, data_lost=lost,
                            command="%s=%d python3 -m unittest -v test_soak.%s"
