@@ -26,7 +26,7 @@ done
 dict=
 [ -f "$src/dict/$target.dict" ] && dict="-dict=$src/dict/$target.dict"
 
-# -timeout: an input taking over 10 s is a hang, reported as a failure.
+# -timeout: an input taking over 25 s (ASan, a loaded CI machine) is a hang, reported as a failure.
 # shellcheck disable=SC2086
-exec "$fuzzer" "$scratch" $dirs $dict -max_total_time="$seconds" -timeout=10 \
+exec "$fuzzer" "$scratch" $dirs $dict -max_total_time="$seconds" -timeout=25 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/"

@@ -220,6 +220,11 @@ std::optional<ResolvedCredentials> from_profile(const SharedConfig& cfg, const P
 ResolvedCredentials static_keys(const Profile& p) {
   const ProfileValue* key = p.find("aws_access_key_id");
   const ProfileValue* secret = p.find("aws_secret_access_key");
+  if (key == nullptr && secret == nullptr) {
+    // A role profile whose source_profile is itself, without keys of its own.
+    throw Error("profile '" + p.name + "' has no aws_access_key_id or aws_secret_access_key",
+                "add the keys to the profile, or point source_profile at a profile that has them");
+  }
   if (key == nullptr || secret == nullptr) {
     const ProfileValue* any = key != nullptr ? key : secret;
     throw Error(profile_label(p, *any) + " has " +
