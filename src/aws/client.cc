@@ -95,6 +95,18 @@ std::string xml_child_text(const pugi::xml_node& parent, const char* path) {
 
 thread_local std::mt19937_64 t_rng{std::random_device{}()};
 
+// How long a request may go without a byte moving before it is given up and
+// retried: HO_HTTP_STALL_SECONDS, else 60 s (the fault-injection tests stall
+// a few seconds, not a minute).
+double stall_seconds(const Env& env) {
+  constexpr double k_default = 60;
+  std::optional<std::string> v = env("HO_HTTP_STALL_SECONDS");
+  if (!v || v->empty()) return k_default;
+  char* end = nullptr;
+  double s = std::strtod(v->c_str(), &end);
+  return *end == '\0' && s >= 1 && s <= 3600 ? s : k_default;
+}
+
 }  // namespace
 
 std::optional<Endpoint> parse_endpoint_url(std::string_view url) {
@@ -254,6 +266,7 @@ HttpResponse Client::send_signed(const Call& c, const Credentials& creds,
     http.body_length = c.body_length;
     http.on_body = c.on_body;
     http.on_upload = c.on_upload;
+    http.stall_timeout = stall_seconds(config_.env);
 
     Outcome outcome;
     std::string code, message;

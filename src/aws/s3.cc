@@ -2,6 +2,8 @@
 // per call. See s3.h for the split with store/aws_objects.cc.
 #include "aws/s3.h"
 
+#include <pugixml.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -250,7 +252,20 @@ ObjectMeta S3Client::put_object(const std::string& bucket, const std::string& ke
 bool S3Client::put_if_absent(const std::string& bucket, const std::string& key,
                              std::string_view bytes) {
   HttpResponse r = send(put_if_absent_call(addressing(), bucket, key, bytes), bucket);
-  return r.status != 412;
+  if (r.status != 412) return true;
+  // A retried PUT (ours, or libcurl's own on a reused connection, which we
+  // never see) meets the object an earlier attempt wrote when that attempt's
+  // answer was lost: the object is ours if it holds our bytes (callers put
+  // unique bytes: the lease names host, pid and time).
+  std::string held;
+  auto meta = get_object(
+      bucket, key,
+      [&held](const char* d, size_t n) {
+        held.append(d, n);
+        return true;
+      },
+      [&held] { held.clear(); });
+  return meta && held == bytes;
 }
 
 std::optional<ObjectMeta> S3Client::get_object(
@@ -327,10 +342,44 @@ std::string S3Client::copy_object(const std::string& bucket, const std::string& 
   return parse_copy_etag(r.body, c.subject);
 }
 
+// An attempt of CreateMultipartUpload whose answer was lost (reset, stall,
+// cut) may still have opened an upload that nobody knows the id of, and S3
+// would keep its parts forever. libcurl even retries a request on a reused
+// connection that died by itself, unseen by the client's retry loop. So
+// after every create the key's other open uploads are aborted (one listing
+// per upload of 16 MiB or more): a concurrent upload of the same key by
+// someone else then fails cleanly, which beats parts left behind.
 std::string S3Client::create_multipart(const std::string& bucket, const std::string& key,
                                        std::string_view content_type) {
-  HttpResponse r = send(create_multipart_call(addressing(), bucket, key, content_type), bucket);
-  return parse_upload_id(r.body);
+  std::string id;
+  try {
+    id = parse_upload_id(
+        send(create_multipart_call(addressing(), bucket, key, content_type), bucket).body);
+  } catch (...) {
+    abort_others(bucket, key, "");
+    throw;
+  }
+  abort_others(bucket, key, id);
+  return id;
+}
+
+void S3Client::abort_others(const std::string& bucket, const std::string& key,
+                            const std::string& keep) noexcept {
+  try {
+    Call c = object_call(addressing(), "GET", "ListMultipartUploads", bucket, "",
+                         {{"prefix", key}, {"uploads", ""}});
+    c.mode = PayloadMode::content_sha256_header;
+    HttpResponse r = send(c, bucket);
+    pugi::xml_document doc;
+    if (!doc.load_buffer(r.body.data(), r.body.size())) return;
+    for (pugi::xpath_node u : doc.select_nodes("//*[local-name()='Upload']")) {
+      std::string k = u.node().select_node("*[local-name()='Key']").node().text().get();
+      std::string id = u.node().select_node("*[local-name()='UploadId']").node().text().get();
+      if (k == key && !id.empty() && id != keep) abort_multipart(bucket, key, id);
+    }
+  } catch (...) {
+    // Best effort, like abort_multipart.
+  }
 }
 
 ObjectMeta S3Client::upload_part(const std::string& bucket, const std::string& key,
@@ -353,11 +402,17 @@ std::string S3Client::complete_multipart(const std::string& bucket, const std::s
 
 void S3Client::abort_multipart(const std::string& bucket, const std::string& key,
                                const std::string& upload_id) noexcept {
-  try {
-    client_->call(abort_multipart_call(addressing(), bucket, key, upload_id));
-  } catch (...) {
-    // Nothing more to do: a lifecycle rule (AbortIncompleteMultipartUpload)
-    // is the backstop for uploads left open this way.
+  // A few rounds of the client's retries: an abort runs because something
+  // already went wrong, often a flaky network, and an upload left open keeps
+  // its parts (and their bill) until a lifecycle rule removes them.
+  for (int pass = 0; pass < 3; ++pass) {
+    try {
+      client_->call(abort_multipart_call(addressing(), bucket, key, upload_id));
+      return;
+    } catch (...) {
+      // Nothing more to do after the last round: a lifecycle rule
+      // (AbortIncompleteMultipartUpload) is the backstop.
+    }
   }
 }
 

@@ -183,6 +183,9 @@ class S3Client {
 
  private:
   HttpResponse send(const Call& call, const std::string& bucket);
+  /// Abort the open multipart uploads of key except keep; never throws.
+  void abort_others(const std::string& bucket, const std::string& key,
+                    const std::string& keep) noexcept;
 
   std::shared_ptr<Client> client_;
   std::once_flag addressing_once_;

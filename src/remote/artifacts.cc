@@ -23,9 +23,14 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* k_lock_name = "_handoff_lock";
+// In last/ while a push rewrites it (put before last's manifest goes, removed
+// after the new one is written): a reader that finds it and no manifest knows
+// last/ may be a mix of two runs, unlike a last/ the Python tool pushed.
+constexpr const char* k_pending_name = "_handoff_pending.json";
 
 const std::set<std::string>& own_names() {
-  static const std::set<std::string> names = {k_manifest_name, k_run_record_name, k_lock_name};
+  static const std::set<std::string> names = {k_manifest_name, k_run_record_name, k_lock_name,
+                                              k_pending_name};
   return names;
 }
 
@@ -125,7 +130,17 @@ Lease::~Lease() {
 void Lease::release() {
   if (!held_) return;
   held_ = false;
-  objects_.remove(bucket_, key_);
+  // A lease left behind blocks every push for stale_after (15 minutes), and
+  // a release often runs because the network just failed: a few rounds of
+  // the client's own retries before giving up.
+  for (int pass = 1;; ++pass) {
+    try {
+      objects_.remove(bucket_, key_);
+      return;
+    } catch (const Error&) {
+      if (pass == 3) throw;
+    }
+  }
 }
 
 PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, const fs::path& workspace,
@@ -155,10 +170,13 @@ PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, con
   Scratch scratch(manifest);
   objects.put_file(layout.bucket, archive + k_manifest_name, scratch.path(), "application/json");
 
-  // 2. last/: drop its manifest first (a reader then sees "no manifest"
-  //    rather than one that no longer matches), copy what differs, delete
-  //    what the run did not produce, and write the manifest last.
+  // 2. last/: mark it pending and drop its manifest (a reader then sees "no
+  //    manifest" rather than one that no longer matches, and reads the
+  //    archive instead), copy what differs, delete what the run did not
+  //    produce, write the manifest last, then unmark.
   std::string last = layout.last_prefix();
+  Scratch pending(json{{"archive", out.timestamp}}.dump() + "\n");
+  objects.put_file(layout.bucket, last + k_pending_name, pending.path(), "application/json");
   objects.remove(layout.bucket, last + k_manifest_name);
   std::map<std::string, std::string> current;
   for (const auto& o : list_under(objects, layout.bucket, last)) current[o.key] = o.etag;
@@ -186,6 +204,12 @@ PushResult push_artifacts(store::ObjectStore& objects, const Layout& layout, con
   run_parallel(stale.size(), options.jobs, [&](size_t i) { objects.remove(layout.bucket, last + stale[i]); });
   out.deleted = stale.size();
   objects.put_file(layout.bucket, last + k_manifest_name, scratch.path(), "application/json");
+  try {
+    objects.remove(layout.bucket, last + k_pending_name);
+  } catch (const Error& e) {
+    // last/ is complete and has its manifest, which readers trust first.
+    log::warning("could not remove 's3://{}/{}{}': {}", layout.bucket, last, k_pending_name, e.what());
+  }
   lease.release();
   return out;
 }
@@ -224,9 +248,39 @@ TransferResult download_published(store::ObjectStore& objects, const std::string
   return download_prefix(objects, bucket, prefix, dir, options, only, own_names());
 }
 
+namespace {
+
+/// The newest archives/<ts>/ that has its manifest (so is complete).
+std::optional<std::string> newest_complete_archive(store::ObjectStore& objects, const Layout& layout) {
+  std::optional<std::string> best;
+  const std::string suffix = std::string("/") + k_manifest_name;
+  for (const auto& o : list_under(objects, layout.bucket, layout.archives_prefix())) {
+    if (!o.key.ends_with(suffix)) continue;
+    std::string ts = o.key.substr(0, o.key.size() - suffix.size());
+    if (ts.empty() || ts.find('/') != std::string::npos) continue;
+    if (!best || ts > *best) best = ts;  // timestamps sort by time
+  }
+  return best;
+}
+
+}  // namespace
+
 TransferResult get_artifacts(store::ObjectStore& objects, const Layout& layout, const fs::path& workspace,
                              const TransferOptions& options) {
-  return download_published(objects, layout.bucket, layout.last_prefix(), workspace / "artifacts", options);
+  const std::string last = layout.last_prefix();
+  // A push that died between dropping last's manifest and writing the new
+  // one left last/ pending and possibly a mix of two runs: read the newest
+  // archive that is complete (has its manifest) instead.
+  if (!objects.head(layout.bucket, last + k_manifest_name) && objects.head(layout.bucket, last + k_pending_name)) {
+    if (auto ts = newest_complete_archive(objects, layout)) {
+      std::string archive = layout.archives_prefix() + *ts + "/";
+      log::warning("'s3://{}/{}' has no manifest (a push was interrupted): fetching the newest complete "
+                   "archive 's3://{}/{}' instead",
+                   layout.bucket, last, layout.bucket, archive);
+      return download_published(objects, layout.bucket, archive, workspace / "artifacts", options);
+    }
+  }
+  return download_published(objects, layout.bucket, last, workspace / "artifacts", options);
 }
 
 std::string archive_artifacts(store::ObjectStore& objects, const Layout& layout) {
