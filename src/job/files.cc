@@ -124,12 +124,11 @@ void copy_file_atomic(const fs::path& src, const fs::path& target, uint64_t leng
 
 }  // namespace
 
-std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Value& vars,
-                                       bool strict, std::vector<std::string>* problems,
-                                       std::vector<std::string>* warnings) {
-  std::vector<RenderedFile> out;
+std::vector<fs::path> project_files(const fs::path& files_dir, std::vector<std::string>* problems,
+                                   std::vector<std::string>* warnings) {
+  std::vector<fs::path> paths;
   std::error_code ec;
-  if (!fs::is_directory(files_dir, ec)) return out;
+  if (!fs::is_directory(files_dir, ec)) return paths;
   // A symlink is followed only to a regular file inside the project (the
   // folder holding files/): a project from someone else must not copy the
   // user's ~/.aws/credentials into the workspace, or to S3 with files push.
@@ -148,9 +147,8 @@ std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Va
   };
   if (!util::resolves_within(files_dir, project_root)) {
     outside(files_dir);
-    return out;
+    return paths;
   }
-  std::vector<fs::path> paths;
   for (auto it = fs::recursive_directory_iterator(files_dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_symlink(ec)) {
@@ -168,6 +166,16 @@ std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Va
     }
     if (it->is_regular_file(ec)) paths.push_back(it->path());
   }
+  return paths;
+}
+
+std::vector<RenderedFile> render_files(const fs::path& files_dir, const tmpl::Value& vars,
+                                       bool strict, std::vector<std::string>* problems,
+                                       std::vector<std::string>* warnings) {
+  std::vector<RenderedFile> out;
+  std::error_code ec;
+  if (!fs::is_directory(files_dir, ec)) return out;
+  std::vector<fs::path> paths = project_files(files_dir, problems, warnings);
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) {
     RenderedFile f;

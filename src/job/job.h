@@ -79,6 +79,14 @@ void install(const Settings& settings);
 /// secrets masked.
 std::string describe(const Settings& settings, bool tree);
 
+/// The regular files under files_dir (the project's files/), symlinks
+/// included only when they lead to a regular file inside the project (the
+/// folder holding files_dir); a link leading out is a problem, a link to a
+/// directory or a broken one a warning.
+std::vector<std::filesystem::path> project_files(const std::filesystem::path& files_dir,
+                                                 std::vector<std::string>* problems,
+                                                 std::vector<std::string>* warnings);
+
 /// Render project files (dir/files/**) in memory; binary files are copied.
 std::vector<RenderedFile> render_files(const std::filesystem::path& files_dir,
                                        const tmpl::Value& vars, bool strict,

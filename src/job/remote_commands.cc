@@ -164,6 +164,13 @@ int files_push(const RemoteCommand& c) {
   auto s = open_remote(c, true);
   const auto& l = s.layout;
   remote::EtagCache cache(cache_file(s.project->dir));
+  // The same rule as a run's: no symlink may upload a file from outside the project.
+  std::vector<std::string> problems, warnings;
+  project_files(s.project->dir / "files", &problems, &warnings);
+  for (const auto& w : warnings) log::warning("{}", w);
+  if (!problems.empty()) {
+    throw UsageError(util::join(problems, "\n  "), "replace the link with a copy of the file; nothing was uploaded");
+  }
   auto r = remote::upload_dir(*s.store.objects, l.bucket, s.project->dir / "files", l.files_prefix(),
                               transfer_options(c, &cache));
   if (!c.remote.dry_run) log::info("Files to {}: {}", s3(l, l.files_prefix()), remote::summary(r, "uploaded"));
