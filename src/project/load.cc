@@ -15,6 +15,7 @@
 #include "project/yaml_value.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace handoff::project {
 namespace {
@@ -223,6 +224,11 @@ YAML::Node parse_yaml(std::string_view text, const std::string& file) {
 
 Project load_project_text(std::string_view yaml_text, const std::filesystem::path& dir,
                           const std::string& file) {
+  // PyYAML refuses bytes that are not UTF-8; yaml-cpp would pass them on into
+  // the compiled config and SSM.
+  if (!util::is_valid_utf8(yaml_text)) {
+    throw UsageError(file + " is not UTF-8 text", "save the project file as UTF-8");
+  }
   YAML::Node root = parse_yaml(yaml_text, file);
   Project project;
   project.dir = dir;
