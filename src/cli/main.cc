@@ -32,7 +32,12 @@ constexpr const char* k_exit_codes = R"(Exit codes:
   128+n  handoff was stopped by signal n (130 Ctrl-C, 143 SIGTERM))";
 
 // Secrets never reach an error message, whoever built it.
-void print_error(const Error& e) {
+void print_error(const Error& e, bool json) {
+  if (json) {  // --log-format json: JSON records only on stderr
+    log::error("{}", e.what());
+    if (!e.hint().empty()) log::error("hint: {}", e.hint());
+    return;
+  }
   std::fprintf(stderr, "handoff: error: %s\n", util::redactor().mask(e.what()).c_str());
   if (!e.hint().empty()) std::fprintf(stderr, "  hint: %s\n", util::redactor().mask(e.hint()).c_str());
 }
@@ -144,7 +149,7 @@ int main(int argc, char** argv) {
                  e.what());
     return k_exit_usage;
   } catch (const Error& e) {
-    print_error(e);
+    print_error(e, o.log_format == "json");
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "handoff: error: %s\n", util::redactor().mask(e.what()).c_str());

@@ -2,6 +2,7 @@
 
 #include "util/error.h"
 #include "util/log.h"
+#include "util/term.h"
 
 namespace handoff::cli {
 
@@ -79,6 +80,9 @@ void configure(Options& o) {
   } else if (o.log_format != "text") {
     throw UsageError("unknown log format " + o.log_format, "use text or json");
   }
+  // Progress only where info lines are wanted; plain lines under debug (ninja's -v).
+  term::Printer::instance().configure(level >= log::Level::warning, o.log_format == "json",
+                                      level == log::Level::debug);
   if (o.job.workspace.empty() && !o.workspace_default.empty()) o.job.workspace = o.workspace_default;
   if (o.remote.jobs < 1) throw UsageError("--jobs must be at least 1", "pass --jobs 8 (the default)");
 }

@@ -8,6 +8,7 @@
 
 #include "util/log.h"
 #include "util/strings.h"
+#include "util/term.h"
 
 namespace handoff::cloud {
 
@@ -50,10 +51,15 @@ std::optional<aws::Stack> wait_and_check(const OpContext& ctx, StackAction actio
                                          const std::string& last_event_id) {
   log::info("Waiting for stack {} to {} (up to {} s)", name, action_name(action),
             ctx.wait.timeout.count());
+  std::optional<term::Ticker> live;  // a live line between the events (terminal only)
+  live.emplace(term::Printer::instance(), [&](double elapsed) {
+    return fmt::format("waiting for stack {} to {}, {}", name, action_name(action), term::format_duration(elapsed));
+  }, true);
   WaitResult w = wait_for_stack(*ctx.cfn, stack_ref, last_event_id, ctx.wait,
                                 [&name](const aws::StackEvent& e) {
                                   log::info("{}: {}", name, format_event(e));
                                 });
+  live.reset();
   if (w.timed_out) {
     throw Error(fmt::format("stack {} is still {} after {} s", util::quote(name),
                             w.stack ? w.stack->status : "in progress", ctx.wait.timeout.count()),

@@ -2,10 +2,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "engine/process_tree.h"
 #include "engine/runner.h"
 #include "engine/spawn.h"
 #include "job/job.h"
@@ -15,6 +18,7 @@
 #include "util/log.h"
 #include "util/redact.h"
 #include "util/strings.h"
+#include "util/term.h"
 
 extern char** environ;
 
@@ -33,6 +37,28 @@ std::vector<std::string> child_environment(const project::Assignments& extra) {
     env.push_back(prefix + v);
   }
   return env;
+}
+
+/// "running 3 processes (tap, sed, target), 1m05s": the run's live status,
+/// from /proc (the engine's one thread is busy running; this reads beside it).
+std::string run_status(double elapsed) {
+  auto pids = engine::descendants(::getpid());
+  std::vector<std::string> names;
+  for (pid_t pid : pids) {
+    std::string comm;
+    try {
+      comm = std::string(util::trim(util::read_file(fmt::format("/proc/{}/comm", pid))));
+    } catch (const Error&) {
+      continue;  // it ended meanwhile
+    }
+    if (std::find(names.begin(), names.end(), comm) == names.end()) names.push_back(comm);
+  }
+  if (names.size() > 3) {
+    names.resize(3);
+    names.emplace_back("...");
+  }
+  return fmt::format("running {} process{}{}, {}", pids.size(), pids.size() == 1 ? "" : "es",
+                     names.empty() ? "" : " (" + util::join(names, ", ") + ")", term::format_duration(elapsed));
 }
 
 }  // namespace
@@ -57,7 +83,12 @@ int run_local(const Settings& settings) {
   opt.render = [&](const project::Step& step, const tmpl::Value& vars) {
     return render_step(prepared, settings, step, vars, settings.strict);
   };
+  // A live status line only when no child can write to the same terminal:
+  // their stderr is relayed through the log, but stdout may be inherited.
+  std::optional<term::Ticker> status;
+  if (!::isatty(STDOUT_FILENO)) status.emplace(term::Printer::instance(), run_status, true);
   auto result = engine::run_project(prepared.project, opt);
+  status.reset();
   try {
     auto path = engine::save_record(result.record, ws);
     log::debug("Run record written to {}", path.string());
@@ -99,6 +130,9 @@ void install(const Settings& settings) {
     std::string error;
     pid_t pid = engine::spawn_process(spec, &error);
     out.write.reset();
+    term::Ticker ticker(term::Printer::instance(), [&what](double elapsed) {
+      return fmt::format("workspace install: {}, {}", what, term::format_duration(elapsed));
+    });
     if (pid < 0) throw Error(what + " could not start: " + error);
     std::string output;
     char buf[8192];

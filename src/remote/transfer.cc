@@ -18,6 +18,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
+#include "util/term.h"
 
 namespace handoff::remote {
 namespace fs = std::filesystem;
@@ -25,41 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// One overprinted status line on stderr when it is a terminal; silent else.
-class Progress {
- public:
-  Progress(const char* verb, size_t total) : verb_(verb), total_(total) {
-    const char* term = std::getenv("TERM");
-    enabled_ = ::isatty(2) && !(term && std::string(term) == "dumb") && total > 0;
-  }
-  ~Progress() {
-    if (enabled_ && shown_) std::fputs("\r\033[K", stderr);
-  }
-  void step(uint64_t bytes) {
-    size_t n = ++done_;
-    bytes_ += bytes;
-    if (!enabled_) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto now = Clock::now();
-    if (n != total_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    shown_ = true;
-    std::fprintf(stderr, "\r\033[K%s %zu/%zu files, %llu bytes", verb_, n, total_,
-                 static_cast<unsigned long long>(bytes_.load()));
-    std::fflush(stderr);
-  }
-
- private:
-  const char* verb_;
-  size_t total_;
-  bool enabled_ = false;
-  bool shown_ = false;
-  std::atomic<size_t> done_{0};
-  std::atomic<uint64_t> bytes_{0};
-  std::mutex mutex_;
-  Clock::time_point last_{};
-};
 
 double since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -109,7 +75,13 @@ TransferResult upload_dir(store::ObjectStore& objects, const std::string& bucket
   r.entries.resize(files.size());
   std::vector<char> changed(files.size(), 1);
   std::mutex mutex;
-  Progress progress("uploading", files.size());
+  uint64_t bytes_total = 0;
+  for (const auto& f : files) {
+    std::error_code size_ec;
+    auto size = fs::file_size(f.first, size_ec);
+    if (!size_ec) bytes_total += size;
+  }
+  term::TransferProgress progress(term::Printer::instance(), "uploading", files.size(), bytes_total);
   run_parallel(files.size(), options.jobs, [&](size_t i) {
     const auto& [path, rel] = files[i];
     Entry& e = r.entries[i];
@@ -134,7 +106,7 @@ TransferResult upload_dir(store::ObjectStore& objects, const std::string& bucket
         options.cache->remember(path, objects.multipart_threshold(), objects.multipart_part_size(), info.etag);
       }
     }
-    progress.step(changed[i] ? e.size : 0);
+    progress.step(e.size, changed[i] ? e.size : 0);
   });
   for (size_t i = 0; i < files.size(); ++i) {
     if (changed[i]) {
@@ -173,7 +145,9 @@ TransferResult download_prefix(store::ObjectStore& objects, const std::string& b
   }
   std::vector<char> changed(todo.size(), 1);
   std::mutex mutex;
-  Progress progress("downloading", todo.size());
+  uint64_t bytes_total = 0;
+  for (const auto& o : todo) bytes_total += o.size;
+  term::TransferProgress progress(term::Printer::instance(), "downloading", todo.size(), bytes_total);
   r.entries.resize(todo.size());
   run_parallel(todo.size(), options.jobs, [&](size_t i) {
     const auto& o = todo[i];
@@ -199,7 +173,7 @@ TransferResult download_prefix(store::ObjectStore& objects, const std::string& b
         options.cache->remember(target, objects.multipart_threshold(), objects.multipart_part_size(), o.etag);
       }
     }
-    progress.step(changed[i] ? o.size : 0);
+    progress.step(o.size, changed[i] ? o.size : 0);
   });
   for (size_t i = 0; i < todo.size(); ++i) {
     if (changed[i]) {

@@ -1,5 +1,7 @@
 #include "util/term.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -279,6 +281,11 @@ Ticker::Ticker(Printer& printer, std::function<std::string(double)> line, bool l
   if (printer.mode() == Mode::off || (live_only && !printer.live())) return;
   double start = steady_seconds();
   thread_ = std::thread([this, start, line = std::move(line)] {
+    // Signals are the main thread's: the engine reads SIGCHLD and SIGINT from a
+    // signalfd, which only works while no thread leaves them unblocked.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
     std::unique_lock lock(mutex_);
     while (!stop_) {
       lock.unlock();
