@@ -11,6 +11,7 @@
 #include "cli/container_commands.h"
 #include "cli/history_commands.h"
 #include "cli/options.h"
+#include "cli/reference_commands.h"
 #include "cli/setup_commands.h"
 #include "cli/shell_commands.h"
 #include "job/job.h"
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
   add_remote_commands(app, o, run, &exit_code);
   add_cloud_commands(app, o, &exit_code);
   add_container_commands(app, o, &exit_code);
+  add_reference_commands(app);
   add_setup_commands(app, o, &exit_code);
   add_history_commands(app, o, &exit_code);
 
