@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build handoff and run the whole test suite, in two builds:
 #  1. release (g++, -O2, warnings are errors): the unit tests and the end-to-end
-#     tests that need an optimized binary (engine timing, examples, the package);
+#     tests that need an optimized binary (engine timing, examples, the tutorial,
+#     the package, the soaks at the full counts);
 #  2. ASan+UBSan (clang): every test — unit, end-to-end, CloudFormation
 #     templates — plus the libFuzzer targets, each replaying its corpus and
 #     fuzzing for HO_FUZZ_SMOKE_SECONDS (default 5).
@@ -37,6 +38,9 @@ if [ "${HANDOFF_TEST_SANITIZE:-1}" != "0" ]; then
   echo "== 2. ASan+UBSan build (clang): every test, and the fuzz smoke"
   configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
     -DHANDOFF_SANITIZE=address,undefined -DHANDOFF_BUILD_FUZZ=ON -DHANDOFF_BUILD_BENCH=OFF
+  # The soaks ran at full counts (1,000 in-process runs, 200 remote runs) in
+  # the release pass; here they run shorter, since every ASan start-up costs.
+  HO_SOAK_RUNS=200 HO_SOAK_REMOTE_RUNS=40 HO_SOAK_MOTO_RUNS=5 \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest build-asan
 fi
