@@ -36,6 +36,10 @@ void add_common(CLI::App* cmd, Options& o) {
       ->allow_extra_args()
       ->type_name("KEY=VALUE ...");
   cmd->add_flag("--strict", o.job.strict, "an undefined template variable is an error");
+  add_logging(cmd, o);
+}
+
+void add_logging(CLI::App* cmd, Options& o) {
   cmd->add_option("-l,--log-level", o.log_level, "debug, info, warning, error or critical")
       ->capture_default_str();
   cmd->add_option("--log-format", o.log_format, "text or json")->capture_default_str();

@@ -28,6 +28,8 @@ void add_project(CLI::App* cmd, Options& o, bool required);
 /// required: -w must be given; nullptr without: optional, no default.
 void add_workspace(CLI::App* cmd, Options& o, const char* def, bool required = false);
 void add_common(CLI::App* cmd, Options& o);
+/// -l/--log-level, --log-format, --verbose, --quiet (part of add_common).
+void add_logging(CLI::App* cmd, Options& o);
 void add_run(CLI::App* cmd, Options& o);
 /// --store, --cloud-provider, --bucket, --jobs, --dry-run, -y, -t.
 void add_remote(CLI::App* cmd, Options& o);

@@ -40,6 +40,7 @@ void add_init(CLI::App* cmd, Options& o, int* exit_code) {
   SetupFlags& f = flags();
   cmd->add_option("DIR", f.dir, "the new project's folder")->capture_default_str();
   cmd->add_flag("--force", f.force, "write into a folder that is not empty (nothing of yours is deleted)");
+  add_logging(cmd, o);
   cmd->footer(k_init_footer);
   cmd->callback([&o, exit_code] {
     configure(o);
@@ -71,8 +72,7 @@ void add_setup_commands(CLI::App& app, Options& o, int* exit_code) {
   doctor->add_option("--timeout", f.doctor.timeout, "seconds for each probe (connect, program)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  doctor->add_option("-l,--log-level", o.log_level, "debug, info, warning, error or critical")
-      ->capture_default_str();
+  add_logging(doctor, o);
   doctor->footer(k_doctor_footer);
   doctor->callback([&o, exit_code] {
     configure(o);
