@@ -40,7 +40,9 @@ std::optional<TaskDefinitionRef> parse_task_definition_arn(const std::string& ar
   size_t colon = rest.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) return std::nullopt;
   std::string rev = rest.substr(colon + 1);
-  if (!std::all_of(rev.begin(), rev.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+  // A revision is a number that fits: a longer run of digits is not a revision.
+  if (rev.size() > 18 ||
+      !std::all_of(rev.begin(), rev.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return std::nullopt;
   }
   TaskDefinitionRef ref;

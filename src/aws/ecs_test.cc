@@ -20,6 +20,7 @@ TEST(EcsTaskDefinition, ParsesFamilyAndRevisionFromArn) {
   ASSERT_TRUE(bare);
   EXPECT_EQ(bare->family, "fam");
   EXPECT_FALSE(parse_task_definition_arn("arn:aws:ecs:r:1:task-definition/fam"));
+  EXPECT_FALSE(parse_task_definition_arn("fam:99999999999999999999999"));
   EXPECT_FALSE(parse_task_definition_arn("fam:x1"));
 }
 

@@ -43,7 +43,7 @@ int64_t parse_time(const std::string& raw, std::chrono::system_clock::time_point
                       "(30m, 1h, 2d) or now");
   };
   if (util::to_lower(text) == "now") return now_ms;
-  static const std::regex span(R"(^(\d+)\s*([smhdw])$)", std::regex::icase);
+  static const std::regex span(R"(^(\d{1,9})\s*([smhdw])$)", std::regex::icase);
   static const std::regex digits(R"(^\d{10,}$)");
   static const std::regex iso(
       R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$)",

@@ -41,6 +41,8 @@ TEST(CloudLogsTime, NamesTheBadValue) {
     EXPECT_EQ(e.exit_code(), 2);
   }
   EXPECT_THROW(parse_time("2025-13-01", k_now, "x"), Error);
+  // Too many digits for a span is a bad value, not an out_of_range escaping.
+  EXPECT_THROW(parse_time("99999999999999999999999h", k_now, "x"), Error);
 }
 
 aws::logs::Event event() {
