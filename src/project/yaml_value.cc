@@ -250,7 +250,7 @@ namespace {
 // Merges of merges multiply like aliases: bound the entries one top-level
 // mapping may collect.
 constexpr int k_max_merge_depth = 64;
-constexpr size_t k_max_merged_entries = 10000;
+constexpr size_t k_max_merged_entries = 2000;  // per top-level mapping; real projects merge dozens
 thread_local int t_merge_depth = 0;
 thread_local size_t t_merged_entries = 0;
 
