@@ -183,9 +183,10 @@ class S3Client {
 
  private:
   HttpResponse send(const Call& call, const std::string& bucket);
-  /// Abort the open multipart uploads of key except keep; never throws.
+  /// Abort the key's open multipart uploads begun at or after `since`, but
+  /// `keep`; never throws.
   void abort_others(const std::string& bucket, const std::string& key,
-                    const std::string& keep) noexcept;
+                    const std::string& keep, TimePoint since) noexcept;
 
   std::shared_ptr<Client> client_;
   std::once_flag addressing_once_;

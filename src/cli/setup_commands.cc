@@ -39,7 +39,7 @@ constexpr const char* k_doctor_footer =
 void add_init(CLI::App* cmd, Options& o, int* exit_code) {
   SetupFlags& f = flags();
   cmd->add_option("DIR", f.dir, "the new project's folder")->capture_default_str();
-  cmd->add_flag("--force", f.force, "write into a folder that is not empty (nothing of yours is deleted)");
+  cmd->add_flag("--force", f.force, "write into a folder that is not empty: files with the quick-start's names are replaced, no other file is touched");
   add_logging(cmd, o);
   cmd->footer(k_init_footer);
   cmd->callback([&o, exit_code] {

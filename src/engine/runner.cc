@@ -73,7 +73,9 @@ bool report_write_errors(const TaskContext& ctx, int code) {
   int err = 0;
   bool stdout_cut = false;
   struct statvfs vfs {};
-  if (ctx.stdout_log.valid() && ::fstatvfs(ctx.stdout_log.fd(), &vfs) == 0 && vfs.f_bavail == 0) {
+  // Root may still write into the reserved blocks: full means full for us.
+  auto free_blocks = [&] { return ::geteuid() == 0 ? vfs.f_bfree : vfs.f_bavail; };
+  if (ctx.stdout_log.valid() && ::fstatvfs(ctx.stdout_log.fd(), &vfs) == 0 && free_blocks() == 0) {
     if (code != 0) {
       stdout_cut = true;
       err = ENOSPC;

@@ -1,6 +1,8 @@
 #include "history/cache.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "util/fs.h"
 #include "util/log.h"
@@ -51,6 +53,9 @@ ObjectCache::ObjectCache(const std::filesystem::path& path) : path_(path) {
     disable(e.what());
     return;
   }
+  // Created 0600 before SQLite opens it (it would use the umask): the cache
+  // holds the run records, which are 0600 themselves.
+  if (int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     disable(db_ ? sqlite3_errmsg(db_) : "cannot open");
     return;

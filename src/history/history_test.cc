@@ -102,6 +102,13 @@ TEST(HistoryRecord, NotARecordNamesTheFile) {
     EXPECT_STREQ(e.what(), "'/ws/.handoff/runs/bad.json' is not a run record: no 'id'");
   }
   EXPECT_THROW(parse_record("not json", "f"), Error);
+  // An id names the report file: a path from a hostile store is not a run id.
+  for (const char* id : {"../../../x", "/etc/cron.d/x", "a/b", "", "2026-12-01T15..x"}) {
+    EXPECT_THROW(parse_record(std::string("{\"id\": \"") + id + "\"}", "s3://b/k"), Error) << id;
+  }
+  EXPECT_EQ(parse_record("{\"id\": \"2026-12-01T154401.723636\", \"start\": \"2026-12-01T15:44:01\", "
+                         "\"end\": \"2026-12-01T15:44:02\"}", "f").id,
+            "2026-12-01T154401.723636");
   EXPECT_THROW(parse_iso_utc("yesterday"), Error);
   EXPECT_NEAR(parse_iso_utc("1970-01-02T00:00:01.5"), 86401.5, 1e-9);
   EXPECT_NEAR(parse_iso_utc("1970-01-02T00:00:01.5Z"), 86401.5, 1e-9);

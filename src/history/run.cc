@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -88,6 +90,13 @@ engine::RunRecord parse_record(std::string_view json_text, const std::string& so
   if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) throw not_a_record(source, "no 'id'");
   engine::RunRecord r;
   r.id = j["id"].get<std::string>();
+  // The id names report files: from a store it is anyone's text, so it must
+  // look like the engine's ids (a time), never a path.
+  bool id_ok = !r.id.empty() && r.id.size() <= 64 && r.id.find("..") == std::string::npos &&
+               std::all_of(r.id.begin(), r.id.end(), [](unsigned char c) {
+                 return std::isalnum(c) != 0 || c == '.' || c == '_' || c == ':' || c == '+' || c == '-';
+               });
+  if (!id_ok) throw not_a_record(source, "its 'id' is not a run id");
   r.stage = field_or<std::string>(j, "stage", "");
   r.start = time_field(j, "start", source);
   r.end = time_field(j, "end", source);

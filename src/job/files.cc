@@ -156,6 +156,11 @@ std::vector<fs::path> project_files(const fs::path& files_dir, std::vector<std::
         warnings->push_back(fmt::format("{} is a broken symbolic link; skipped", shown(it->path())));
       } else if (!util::resolves_within(it->path(), project_root)) {
         outside(it->path());
+      } else if (util::resolves_within(it->path(), project_root / ".secrets")) {
+        // Inside the project but into its secrets: rendering or files push
+        // would copy them in plain text to the workspace or to S3.
+        problems->push_back(fmt::format("{} is a symbolic link into .secrets/; refusing to follow it",
+                                        shown(it->path())));
       } else if (fs::is_directory(it->path(), ec)) {
         warnings->push_back(fmt::format("{} is a symbolic link to a directory; not followed",
                                         shown(it->path())));

@@ -155,6 +155,18 @@ TEST(RenderFiles, SymlinkToAFileInsideTheProjectIsRenderedAsItsTarget) {
   EXPECT_FALSE(fs::is_symlink(dir.path() / "ws/files/greeting.txt"));
 }
 
+TEST(RenderFiles, SymlinkIntoTheProjectsSecretsIsRefused) {
+  TempDir dir;
+  dir.write(".secrets/secrets.yml", "- key: pw\n  value: s3cret-value\n");
+  fs::create_directories(dir.path() / "files");
+  fs::create_symlink("../.secrets/secrets.yml", dir.path() / "files/innocent.txt");
+  Rendered r = render(dir);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("files/innocent.txt is a symbolic link into .secrets/"), std::string::npos)
+      << r.problems[0];
+  EXPECT_TRUE(r.files.empty());
+}
+
 TEST(RenderFiles, FilesFolderThatIsASymlinkOutsideIsRefused) {
   TempDir dir;
   TempDir outside;

@@ -137,8 +137,14 @@ void Lease::release() {
     try {
       objects_.remove(bucket_, key_);
       return;
-    } catch (const Error&) {
-      if (pass == 3) throw;
+    } catch (const Error& e) {
+      // What the lease guarded is complete by now: a lease left behind only
+      // delays the next push until it is stale, so this is not a failure.
+      if (pass == 3) {
+        log::warning("could not release the lease 's3://{}/{}' ({}); the next push waits until it is stale",
+                     bucket_, key_, e.what());
+        return;
+      }
     }
   }
 }
@@ -291,7 +297,7 @@ std::string archive_artifacts(store::ObjectStore& objects, const Layout& layout)
   // The manifest goes last, so an archive with one is complete.
   std::stable_partition(list.begin(), list.end(), [](const store::ObjectInfo& o) { return o.key != k_manifest_name; });
   for (const auto& o : list) {
-    if (o.key == k_lock_name) continue;
+    if (o.key == k_lock_name || o.key == k_pending_name) continue;
     objects.copy(layout.bucket, layout.last_prefix() + o.key, archive + o.key);
   }
   lease.release();

@@ -27,6 +27,7 @@ class Lease {
   ~Lease();
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
+  /// Remove the lease (retried; a failure is a warning: the lease goes stale).
   void release();
 
  private:

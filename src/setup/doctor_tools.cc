@@ -84,8 +84,14 @@ CheckResult check_venv(bool needed, double timeout) {
   // A venv without pip is quick to make; ensurepip is what Debian's python3
   // lacks without python3-venv, and what `workspace install` needs for pip.
   TempDir tmp;
+  if (tmp.path.empty()) {
+    c.status = CheckStatus::warn;
+    c.detail = "cannot make a temporary folder to try python3 -m venv in";
+    c.fix = "check that $TMPDIR (or /tmp) is writable";
+    return c;
+  }
   ProbeResult venv = probe({exe, "-m", "venv", "--without-pip", (tmp.path / "venv").string()}, timeout * 3);
-  if (tmp.path.empty() || venv.exit_code != 0) {
+  if (venv.exit_code != 0) {
     c.status = missing_status(needed);
     c.detail = fmt::format("python3 -m venv failed: {}", why(venv, timeout * 3));
     c.fix = fix;

@@ -85,7 +85,23 @@ ProbeResult probe(const std::vector<std::string>& argv, double timeout_seconds) 
     if (got <= 0) break;  // EOF: every writer closed its end
     if (result.output.size() < k_max_output) result.output.append(buf, static_cast<size_t>(got));
   }
-  if (result.timed_out) kill(-pid, SIGKILL);
+  // A child that closed its output may still run: it gets the rest of the
+  // deadline, then the group is killed (never a wait without end).
+  while (!result.timed_out) {
+    // WNOWAIT: the child stays unreaped, so its group id cannot be reused
+    // before what it left behind in the group is killed below.
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno != EINTR) {
+      return result;
+    }
+    if (info.si_pid == pid) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      result.timed_out = true;
+      break;
+    }
+    usleep(10 * 1000);
+  }
+  kill(-pid, SIGKILL);
   result.exit_code = wait_child(pid);
   return result;
 }
