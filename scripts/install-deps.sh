@@ -11,6 +11,7 @@ packages=(
   python3 python3-venv hyperfine ccache jq
   clang libclang-rt-14-dev          # the sanitizer build and the libFuzzer targets
   chromium zsh fish                 # the HTML report and shell-completion tests
+  strace groff-base man-db          # file-mode checks at creation, the man page test
 )
 
 missing=()
