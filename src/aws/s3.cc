@@ -346,27 +346,25 @@ std::string S3Client::copy_object(const std::string& bucket, const std::string& 
 // cut) may still have opened an upload that nobody knows the id of, and S3
 // would keep its parts forever. libcurl even retries a request on a reused
 // connection that died by itself, unseen by the client's retry loop. So
-// after every create the key's other open uploads that began during this
-// call (give or take the clocks' skew) are aborted (one listing per upload
-// of 16 MiB or more). An older upload of the same key is someone else's and
-// is left alone.
+// after every create the key's other open uploads are aborted (one listing
+// per upload of 16 MiB or more): a concurrent upload of the same key by
+// someone else then fails cleanly, which beats parts left behind.
 std::string S3Client::create_multipart(const std::string& bucket, const std::string& key,
                                        std::string_view content_type) {
-  const TimePoint since = std::chrono::system_clock::now() - std::chrono::seconds(30);
   std::string id;
   try {
     id = parse_upload_id(
         send(create_multipart_call(addressing(), bucket, key, content_type), bucket).body);
   } catch (...) {
-    abort_others(bucket, key, "", since);
+    abort_others(bucket, key, "");
     throw;
   }
-  abort_others(bucket, key, id, since);
+  abort_others(bucket, key, id);
   return id;
 }
 
 void S3Client::abort_others(const std::string& bucket, const std::string& key,
-                            const std::string& keep, TimePoint since) noexcept {
+                            const std::string& keep) noexcept {
   try {
     Call c = object_call(addressing(), "GET", "ListMultipartUploads", bucket, "",
                          {{"prefix", key}, {"uploads", ""}});
@@ -377,8 +375,6 @@ void S3Client::abort_others(const std::string& bucket, const std::string& key,
     for (pugi::xpath_node u : doc.select_nodes("//*[local-name()='Upload']")) {
       std::string k = u.node().select_node("*[local-name()='Key']").node().text().get();
       std::string id = u.node().select_node("*[local-name()='UploadId']").node().text().get();
-      auto initiated = parse_iso8601(u.node().select_node("*[local-name()='Initiated']").node().text().get());
-      if (!initiated || *initiated < since) continue;
       if (k == key && !id.empty() && id != keep) abort_multipart(bucket, key, id);
     }
   } catch (...) {

@@ -183,10 +183,9 @@ class S3Client {
 
  private:
   HttpResponse send(const Call& call, const std::string& bucket);
-  /// Abort the key's open multipart uploads begun at or after `since`, but
-  /// `keep`; never throws.
+  /// Abort the open multipart uploads of key except keep; never throws.
   void abort_others(const std::string& bucket, const std::string& key,
-                    const std::string& keep, TimePoint since) noexcept;
+                    const std::string& keep) noexcept;
 
   std::shared_ptr<Client> client_;
   std::once_flag addressing_once_;
