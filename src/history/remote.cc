@@ -12,30 +12,12 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/temp_dir.h"
 
 namespace handoff::history {
 namespace fs = std::filesystem;
 namespace {
 
-/// A private temp folder for the fetched objects; removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/handoff-history-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw Error("cannot create a temp folder: " + util::errno_text(errno));
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// What the listing says about one archive.
 struct Archive {
@@ -104,7 +86,7 @@ std::vector<Run> list_remote(store::ObjectStore& objects, const remote::Layout& 
     }
   }
   if (!fetches.empty()) {
-    TempDir tmp;
+    util::TempDir tmp("history");
     remote::run_parallel(fetches.size(), jobs, [&](size_t i) {
       fs::path local = tmp.path() / std::to_string(i);
       if (!objects.get_to_file(layout.bucket, fetches[i].info->key, local)) return;  // removed meanwhile

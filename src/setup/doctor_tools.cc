@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -12,6 +13,8 @@
 #include "engine/spawn.h"
 #include "setup/doctor.h"
 #include "setup/probe.h"
+#include "util/error.h"
+#include "util/temp_dir.h"
 #include "util/version.h"
 
 namespace fs = std::filesystem;
@@ -32,18 +35,6 @@ std::string why(const ProbeResult& r, double timeout) {
   return line.empty() ? fmt::format("exit code {}", r.exit_code) : line;
 }
 
-// A temp dir removed when the check ends, whatever happened.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "handoff-doctor-XXXXXX").string();
-    if (mkdtemp(tmpl.data())) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -83,14 +74,16 @@ CheckResult check_venv(bool needed, double timeout) {
   }
   // A venv without pip is quick to make; ensurepip is what Debian's python3
   // lacks without python3-venv, and what `workspace install` needs for pip.
-  TempDir tmp;
-  if (tmp.path.empty()) {
+  std::optional<util::TempDir> tmp;
+  try {
+    tmp.emplace("doctor");
+  } catch (const Error& e) {
     c.status = CheckStatus::warn;
-    c.detail = "cannot make a temporary folder to try python3 -m venv in";
-    c.fix = "check that $TMPDIR (or /tmp) is writable";
+    c.detail = fmt::format("cannot try python3 -m venv: {}", e.what());
+    c.fix = e.hint();
     return c;
   }
-  ProbeResult venv = probe({exe, "-m", "venv", "--without-pip", (tmp.path / "venv").string()}, timeout * 3);
+  ProbeResult venv = probe({exe, "-m", "venv", "--without-pip", (tmp->path() / "venv").string()}, timeout * 3);
   if (venv.exit_code != 0) {
     c.status = missing_status(needed);
     c.detail = fmt::format("python3 -m venv failed: {}", why(venv, timeout * 3));
