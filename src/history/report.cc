@@ -64,18 +64,11 @@ constexpr const char* k_script = R"(<script>
 </script>
 )";
 
+// The outcome's name with '-' for ' ' ("timed out" -> "timed-out").
 std::string css_class(Outcome o) {
-  switch (o) {
-    case Outcome::ok:
-      return "ok";
-    case Outcome::failed:
-      return "failed";
-    case Outcome::timed_out:
-      return "timed-out";
-    case Outcome::killed:
-      return "killed";
-  }
-  return "ok";
+  std::string name(to_string(o));
+  std::replace(name.begin(), name.end(), ' ', '-');
+  return name;
 }
 
 std::string bytes_or_dash(long long n) { return n < 0 ? "-" : format_bytes(n); }
