@@ -103,8 +103,8 @@ def process_cmdline(pid):
         return "?"
 
 
-def zombie_children(pid):
-    """PIDs of zombie children of pid (handoff must reap everything)."""
+def children_of(pid):
+    """(pid, state) of every process whose parent is pid, zombies included."""
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -115,9 +115,14 @@ def zombie_children(pid):
         except OSError:
             continue
         rest = stat[stat.rindex(")") + 2:].split()
-        if rest[0] == "Z" and int(rest[1]) == pid:
-            out.append(int(name))
+        if int(rest[1]) == pid:
+            out.append((int(name), rest[0]))
     return out
+
+
+def zombie_children(pid):
+    """PIDs of zombie children of pid (handoff must reap everything)."""
+    return [child for child, state in children_of(pid) if state == "Z"]
 
 
 def yaml_quote(s):

@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 import moto as moto_helpers  # tests/e2e/moto.py (skips without moto_server; fails in CI)
 import reliability
 import test_remote
-from harness import HANDOFF_BIN, HandoffTestCase, marked_pids, process_cmdline
+from harness import HANDOFF_BIN, HandoffTestCase, children_of, marked_pids, process_cmdline
 
 RG = "soak"
 TASK = "t1"
@@ -87,23 +87,6 @@ def set_subreaper(on):
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
-
-
-def children_of(pid):
-    """(pid, state) of every process whose parent is pid, zombies included."""
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rindex(")") + 2:].split()
-        if int(rest[1]) == pid:
-            out.append((int(name), rest[0]))
-    return out
 
 
 def md5_file(path):
