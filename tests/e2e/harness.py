@@ -103,6 +103,21 @@ def process_cmdline(pid):
         return "?"
 
 
+def in_ci():
+    """CI is set: a missing test peer is a failure, never a skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def need_tool(tool):
+    """The path of a test peer on PATH; missing: a failure in CI, else a skip."""
+    path = shutil.which(tool)
+    if path:
+        return path
+    if in_ci():
+        raise AssertionError("%s is not installed (CI is set: a missing test peer is a failure)" % tool)
+    raise unittest.SkipTest("%s is not installed" % tool)
+
+
 def children_of(pid):
     """(pid, state) of every process whose parent is pid, zombies included."""
     out = []

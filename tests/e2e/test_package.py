@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import HANDOFF_BIN, HANDOFF_SRC, HandoffTestCase
+from harness import HANDOFF_BIN, HANDOFF_SRC, HandoffTestCase, in_ci, need_tool
 
 BUILD_DIR = os.path.abspath(os.environ.get("HANDOFF_BUILD_DIR") or os.path.dirname(HANDOFF_BIN))
 
@@ -34,17 +34,6 @@ EXPECTED_FILES = [
 ]
 
 
-def in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need(tool):
-    path = shutil.which(tool)
-    if path:
-        return path
-    if in_ci():
-        raise AssertionError("%s is not installed (CI is set: a missing test peer is a failure)" % tool)
-    raise unittest.SkipTest("%s is not installed" % tool)
 
 
 def run(argv, **kw):
@@ -85,7 +74,7 @@ class DebPackage(HandoffTestCase):
     def setUpClass(cls):
         super().setUpClass()
         for tool in ("cmake", "cpack", "dpkg-deb", "dpkg", "readelf", "ldd"):
-            need(tool)
+            need_tool(tool)
         if not os.path.isfile(os.path.join(BUILD_DIR, "CMakeCache.txt")):
             raise AssertionError("no CMake build dir at %s (set HANDOFF_BUILD_DIR)" % BUILD_DIR)
         cls.pkg_dir = tempfile.mkdtemp(prefix="handoff-deb-")

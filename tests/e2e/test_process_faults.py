@@ -21,13 +21,13 @@ import subprocess
 import time
 import unittest
 
-from harness import HANDOFF_BIN, HandoffTestCase, Result, CRASH_SIGNS, _reset_signals
+from harness import CRASH_SIGNS, HANDOFF_BIN, HandoffTestCase, Result, _reset_signals, in_ci
 import reliability
 from test_remote import LocalBackend
 
 CMD = ("HANDOFF_BIN=build/handoff CI=true python3 -m unittest -v "
        "tests/e2e/test_process_faults.py")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = in_ci()
 
 
 def can_unshare():

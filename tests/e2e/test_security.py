@@ -27,13 +27,13 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from harness import HANDOFF_BIN, HandoffTestCase, Result, _reset_signals
+from harness import HANDOFF_BIN, HandoffTestCase, Result, _reset_signals, in_ci
 import moto as moto_helpers
 import reliability
 from test_remote import LocalBackend
 
 CMD = "HANDOFF_BIN=build/handoff CI=true python3 -m unittest -v tests/e2e/test_security.py"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = in_ci()
 
 # Long and distinctive, so a hit is never a coincidence; one multi-line.
 SECRET = "S3cr3tValue-e2e-7f3a9c1d5b2e4680-never-print-me"

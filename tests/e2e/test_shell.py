@@ -12,22 +12,11 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import HANDOFF_BIN, HANDOFF_SRC, HandoffTestCase
+from harness import HANDOFF_BIN, HANDOFF_SRC, HandoffTestCase, in_ci, need_tool
 
 REFERENCE = os.path.join(HANDOFF_SRC, "docs", "reference", "commands.md")
 
 
-def in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need(tool):
-    path = shutil.which(tool)
-    if path:
-        return path
-    if in_ci():
-        raise AssertionError("%s is not installed (CI is set: a missing test peer is a failure)" % tool)
-    raise unittest.SkipTest("%s is not installed" % tool)
 
 
 def help_commands(text):
@@ -80,7 +69,7 @@ class BashCompletion(ShellTestCase):
 
     def setUp(self):
         super().setUp()
-        self.bash = need("bash")
+        self.bash = need_tool("bash")
         self.file = self.script("bash")
 
     def complete(self, *words, cwd=None):
@@ -142,7 +131,7 @@ class ZshCompletion(ShellTestCase):
 
     def setUp(self):
         super().setUp()
-        self.zsh = need("zsh")
+        self.zsh = need_tool("zsh")
 
     def test_sourced_after_compinit(self):
         r = self.handoff("completion", "zsh")
@@ -177,7 +166,7 @@ class FishCompletion(ShellTestCase):
 
     def setUp(self):
         super().setUp()
-        self.fish = need("fish")
+        self.fish = need_tool("fish")
         self.file = self.script("fish")
 
     def complete(self, line):
@@ -219,7 +208,7 @@ class ManPage(ShellTestCase):
         return path
 
     def test_groff_renders_without_warnings(self):
-        groff = need("groff")
+        groff = need_tool("groff")
         page = self.man_file()
         proc = self.run_shell([groff, "-man", "-Tutf8", "-ww", "-b", page])
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -231,7 +220,7 @@ class ManPage(ShellTestCase):
         self.assertIn("128+n", text)
 
     def test_man_dash_l(self):
-        man = need("man")
+        man = need_tool("man")
         proc = self.run_shell([man, "-l", self.man_file()])
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stderr, "")
@@ -291,7 +280,7 @@ class Version(ShellTestCase):
 
     def revision_in(self, source_dir):
         """HANDOFF_GIT_REVISION as cmake/GitRevision.cmake computes it for source_dir."""
-        cmake = need("cmake")
+        cmake = need_tool("cmake")
         probe = os.path.join(self.tmp, "probe.cmake")
         with open(probe, "w") as f:
             f.write('set(CMAKE_SOURCE_DIR "%s")\ninclude("%s")\nmessage(STATUS "rev=${HANDOFF_GIT_REVISION}")\n'
@@ -301,7 +290,7 @@ class Version(ShellTestCase):
         return re.search(r"rev=(\S+)", proc.stdout).group(1)
 
     def test_revision_of_a_clean_clone(self):
-        git = need("git")
+        git = need_tool("git")
         clone = os.path.join(self.tmp, "clone")
         subprocess.run([git, "clone", "-q", "--no-checkout", HANDOFF_SRC, clone], check=True)
         subprocess.run([git, "-C", clone, "checkout", "-q", "HEAD", "--", "cmake"], check=True)
@@ -310,7 +299,7 @@ class Version(ShellTestCase):
         self.assertEqual(self.revision_in(clone), head)
 
     def test_tarball_without_git_says_unknown(self):
-        git = need("git")
+        git = need_tool("git")
         # A source tree without .git, even inside someone else's repository.
         outer = os.path.join(self.tmp, "outer")
         tree = os.path.join(outer, "handoff-0.5.0")
